@@ -1,0 +1,30 @@
+/** Errors raised by the Redis client. Each carries a one-line message fit to show a user. */
+
+export class RedisError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Redis answered with an error reply; `code` is its first word (ERR, WRONGTYPE, NOSCRIPT...). */
+export class RedisReplyError extends RedisError {
+  readonly code: string;
+  constructor(readonly text: string) {
+    super(text);
+    const space = text.indexOf(" ");
+    this.code = space < 0 ? text : text.slice(0, space);
+  }
+}
+
+/** The connection could not be opened, or broke while commands were in flight. */
+export class RedisConnectionError extends RedisError {}
+
+/** The client was closed (or the command's signal aborted) before a reply arrived. */
+export class RedisClosedError extends RedisError {}
+
+/** Connecting or a command took longer than allowed. */
+export class RedisTimeoutError extends RedisError {}
+
+/** AUTH was refused (wrong password or user). */
+export class RedisAuthError extends RedisError {}
