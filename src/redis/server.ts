@@ -1,0 +1,375 @@
+/**
+ * The redis-server a town owns: started daemonized (so it outlives the `tt` that started it),
+ * found again through its socket and pid file, and stopped with SHUTDOWN.
+ *
+ * Starting is serialised by an flock on a lock file, so many `tt` commands racing against a
+ * stopped town end with exactly one server. The lock is released by the kernel if a holder dies.
+ */
+import { RedisServerError } from "../errors.ts";
+import { RedisConnection } from "./connection.ts";
+import { RedisReplyError } from "./errors.ts";
+import type { RedisArg } from "./resp.ts";
+import type { Endpoint } from "./url.ts";
+import { parseRedisVersion, type RedisVersion } from "./version.ts";
+
+export interface ManagedServer {
+  /** Working directory of the server (`.tt/`); RDB and AOF files live here. */
+  dir: string;
+  pidFile: string;
+  logFile: string;
+  lockFile: string;
+  /** Unix socket path; when absent the server listens on TCP. */
+  socketPath?: string;
+  tcp?: { bind: string; port: number; tls?: { cert?: string; key?: string; ca?: string } };
+  password?: string;
+  /** AOF (appendfsync everysec) as well as RDB snapshots. */
+  appendOnly: boolean;
+  /** File name of the AOF inside the server's dir. */
+  aofName: string;
+  /** `redis-server` by default (searched on PATH). */
+  binary?: string;
+}
+
+export interface ServerState {
+  running: boolean;
+  pid?: number;
+}
+
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** How to reach a managed server (the address it listens on). */
+export function serverEndpoint(server: ManagedServer): Endpoint {
+  if (server.socketPath) return { kind: "unix", path: server.socketPath };
+  const tcp = server.tcp!;
+  const hostname = tcp.bind === "0.0.0.0" ? "127.0.0.1" : tcp.bind;
+  return tcp.tls
+    ? { kind: "tls", hostname, port: tcp.port }
+    : { kind: "tcp", hostname, port: tcp.port };
+}
+
+/** Runs `redis-server --version` and checks it is 7.0 or newer (Redis or Valkey). */
+export async function checkServerBinary(binary = "redis-server"): Promise<RedisVersion> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(binary, { args: ["--version"], stdin: "null" }).output();
+  } catch {
+    throw new RedisServerError(
+      `${binary} not found: tt needs redis-server 7.0+ (or Valkey); install it with ` +
+        `'apt-get install redis-server', 'brew install redis' or 'dnf install redis'`,
+    );
+  }
+  const text = new TextDecoder().decode(out.stdout);
+  const version = out.success ? parseRedisVersion(text) : undefined;
+  if (!version) {
+    throw new RedisServerError(
+      `cannot tell the version of ${binary} (it printed '${text.trim().slice(0, 80)}'); ` +
+        `tt needs redis-server 7.0+`,
+    );
+  }
+  if (version.major < 7) {
+    throw new RedisServerError(
+      `${binary} is version ${version.major}.${version.minor}.${version.patch}; tt needs 7.0 or ` +
+        `newer (install a newer redis-server or valkey-server)`,
+    );
+  }
+  return version;
+}
+
+/** Is the server answering on its endpoint? (A server still loading its data counts.) */
+export async function pingServer(server: ManagedServer, timeoutMs = 1000): Promise<boolean> {
+  let conn: RedisConnection | undefined;
+  try {
+    conn = await RedisConnection.open(serverEndpoint(server), timeoutMs);
+    const hello: RedisArg[][] = server.password !== undefined
+      ? [["AUTH", server.password], ["PING"]]
+      : [["PING"]];
+    const replies = await withTimeout(conn.sendBatch(hello), timeoutMs);
+    const last = replies[replies.length - 1];
+    return last === "PONG" || (last instanceof RedisReplyError && last.code === "LOADING");
+  } catch {
+    return false;
+  } finally {
+    await conn?.close();
+  }
+}
+
+/** Reads the pid file and tells whether that process is alive. */
+export async function serverState(server: ManagedServer): Promise<ServerState> {
+  const pid = await readPid(server.pidFile);
+  if (pid === undefined) return { running: false };
+  return isAlive(pid) ? { running: true, pid } : { running: false, pid };
+}
+
+/**
+ * Makes sure the server is up: reuses a live one, cleans files left by a crash, starts a new
+ * one otherwise. Returns whether this call started it.
+ */
+export async function ensureServer(server: ManagedServer): Promise<{ started: boolean }> {
+  if (await pingServer(server)) return { started: false };
+  return await withLock(server.lockFile, async () => {
+    // Someone else may have started it while we waited for the lock.
+    if (await pingServer(server)) return { started: false };
+    const state = await serverState(server);
+    if (state.running && state.pid !== undefined) {
+      // Alive but not answering: it may still be starting; give it the start timeout.
+      if (await waitReady(server, START_TIMEOUT_MS)) return { started: false };
+      throw new RedisServerError(
+        `redis-server (pid ${state.pid}) is running but not answering on ` +
+          `${describe(server)}; see ${server.logFile}, or run 'tt stop' to stop it`,
+      );
+    }
+    await removeIfExists(server.pidFile);
+    if (server.socketPath) await removeIfExists(server.socketPath);
+    await start(server);
+    return { started: true };
+  });
+}
+
+async function start(server: ManagedServer): Promise<void> {
+  const binary = server.binary ?? "redis-server";
+  await checkServerBinary(binary);
+  if (server.tcp && !isLoopback(server.tcp.bind) && server.password === undefined) {
+    throw new RedisServerError(
+      `refusing to start redis-server on ${server.tcp.bind}:${server.tcp.port} without a ` +
+        `password: set [redis] password (or TINYTOWN_REDIS_PASSWORD), or bind to 127.0.0.1`,
+    );
+  }
+  await Deno.mkdir(server.dir, { recursive: true });
+  await Deno.mkdir(dirname(server.logFile), { recursive: true });
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(binary, {
+      args: serverArgs(server),
+      cwd: server.dir,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (err) {
+    throw new RedisServerError(`cannot run ${binary}: ${(err as Error).message}`);
+  }
+  if (!out.success) {
+    const said = firstLine(new TextDecoder().decode(out.stderr)) ||
+      firstLine(new TextDecoder().decode(out.stdout));
+    throw new RedisServerError(`redis-server failed to start: ${said || `exit ${out.code}`}`);
+  }
+  if (!(await waitReady(server, START_TIMEOUT_MS))) {
+    const why = await lastLogError(server.logFile);
+    throw new RedisServerError(
+      `redis-server did not answer on ${describe(server)} within ${START_TIMEOUT_MS / 1000}s` +
+        (why ? `: ${why}` : `; see ${server.logFile}`),
+    );
+  }
+}
+
+/** The redis-server command line for a town (argv only, never a shell string). */
+export function serverArgs(server: ManagedServer): string[] {
+  const args = [
+    "--daemonize",
+    "yes",
+    "--pidfile",
+    server.pidFile,
+    "--dir",
+    server.dir,
+    "--logfile",
+    server.logFile,
+    "--loglevel",
+    "notice",
+    "--dbfilename",
+    "dump.rdb",
+    // RDB snapshots: after 1 h with 1 change, 5 min with 100, 1 min with 10000 (Redis defaults).
+    "--save",
+    "3600 1 300 100 60 10000",
+  ];
+  if (server.appendOnly) {
+    args.push("--appendonly", "yes", "--appendfsync", "everysec");
+    args.push("--appendfilename", server.aofName);
+  } else {
+    args.push("--appendonly", "no");
+  }
+  if (server.socketPath) {
+    args.push("--unixsocket", server.socketPath, "--unixsocketperm", "700", "--port", "0");
+  } else {
+    const tcp = server.tcp!;
+    if (tcp.tls) {
+      args.push("--port", "0", "--tls-port", String(tcp.port));
+      if (tcp.tls.cert) args.push("--tls-cert-file", tcp.tls.cert);
+      if (tcp.tls.key) args.push("--tls-key-file", tcp.tls.key);
+      if (tcp.tls.ca) args.push("--tls-ca-cert-file", tcp.tls.ca);
+    } else {
+      args.push("--port", String(tcp.port));
+    }
+    args.push("--bind", tcp.bind);
+  }
+  if (server.password !== undefined) args.push("--requirepass", server.password);
+  return args;
+}
+
+/**
+ * Stops the server: SHUTDOWN SAVE, wait for the process to go, then SIGTERM and SIGKILL if it
+ * does not. Removes the socket and pid file. Returns false when no server was running.
+ */
+export async function stopServer(server: ManagedServer): Promise<boolean> {
+  return await withLock(server.lockFile, async () => {
+    const state = await serverState(server);
+    const answering = await pingServer(server);
+    if (!state.running && !answering) {
+      await removeIfExists(server.pidFile);
+      if (server.socketPath) await removeIfExists(server.socketPath);
+      return false;
+    }
+    if (answering) await sendShutdown(server);
+    const pid = state.pid;
+    if (pid !== undefined) {
+      if (!(await waitGone(pid, STOP_TIMEOUT_MS))) {
+        signal(pid, "SIGTERM");
+        if (!(await waitGone(pid, 5000))) {
+          signal(pid, "SIGKILL");
+          await waitGone(pid, 5000);
+        }
+      }
+    }
+    await removeIfExists(server.pidFile);
+    if (server.socketPath) await removeIfExists(server.socketPath);
+    return true;
+  });
+}
+
+async function sendShutdown(server: ManagedServer): Promise<void> {
+  let conn: RedisConnection | undefined;
+  try {
+    conn = await RedisConnection.open(serverEndpoint(server), 2000);
+    const cmds: RedisArg[][] = server.password !== undefined
+      ? [["AUTH", server.password], ["SHUTDOWN", "SAVE"]]
+      : [["SHUTDOWN", "SAVE"]];
+    // Success means the server closes the connection without replying to SHUTDOWN.
+    await withTimeout(conn.sendBatch(cmds), STOP_TIMEOUT_MS);
+  } catch {
+    // Connection closed by the shutdown (the normal case), or the server is not answering:
+    // the caller falls back to signals either way.
+  } finally {
+    await conn?.close();
+  }
+}
+
+async function waitReady(server: ManagedServer, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  while (Date.now() < deadline) {
+    if (await pingServer(server, Math.min(1000, deadline - Date.now()))) return true;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 100);
+  }
+  return false;
+}
+
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(20);
+  }
+  return !isAlive(pid);
+}
+
+/** Runs `fn` holding an exclusive flock on `lockFile` (created if missing). */
+async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(dirname(lockFile), { recursive: true });
+  const file = await Deno.open(lockFile, { create: true, write: true });
+  try {
+    await file.lock(true);
+    return await fn();
+  } finally {
+    file.close(); // closing releases the lock
+  }
+}
+
+async function readPid(pidFile: string): Promise<number | undefined> {
+  try {
+    const text = (await Deno.readTextFile(pidFile)).trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process exists. Linux reads /proc (no signal sent); elsewhere SIGCONT probes. */
+export function isAlive(pid: number): boolean {
+  if (Deno.build.os === "linux") {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      // A zombie has exited; only its parent has not collected it yet.
+      return !/^\d+ \(.*\) Z/.test(stat);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: Deno.Signal): void {
+  try {
+    Deno.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+async function removeIfExists(path: string): Promise<void> {
+  try {
+    await Deno.remove(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+}
+
+async function lastLogError(logFile: string): Promise<string | undefined> {
+  try {
+    const lines = (await Deno.readTextFile(logFile)).trim().split("\n");
+    const bad = lines.reverse().find((l) => /#|error|fatal|can't|failed/i.test(l));
+    return bad?.replace(/^\d+:[A-Z] [^*#]*[*#] /, "").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+function describe(server: ManagedServer): string {
+  return server.socketPath ?? `${server.tcp!.bind}:${server.tcp!.port}`;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+function firstLine(text: string): string {
+  return text.trim().split("\n").find((l) => l.trim())?.trim() ?? "";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timed out")), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
