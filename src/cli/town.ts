@@ -1,0 +1,172 @@
+/** Town commands: init, start, stop, reset, towns, config. Parsing and printing only. */
+import type { Command } from "commander";
+import { TtError } from "../errors.ts";
+import { initTown } from "../town/init.ts";
+import { previewReset, resetTown } from "../town/reset.ts";
+import { stopTownServer } from "../town/stop.ts";
+import { openTown } from "../town/town.ts";
+import { listTownsWithStatus } from "../town/towns.ts";
+import {
+  getGlobalValue,
+  GLOBAL_CONFIG_KEYS,
+  globalConfigPath,
+  loadGlobalConfig,
+  saveGlobalConfig,
+  setGlobalValue,
+} from "../town/global_config.ts";
+import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
+import { globalOptions } from "./app.ts";
+import { report, say } from "./output.ts";
+
+export function registerTownCommands(program: Command): void {
+  program
+    .command("init")
+    .description("create a town here (tinytown.toml, .tt/) and start its Redis")
+    .option("-n, --name <name>", "town name (default: <repo>-<branch>, or the folder name)")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
+      const { town } = globalOptions(cmd);
+      const r = await initTown(town, { name: opts.name });
+      report(opts.json, r, () => [
+        `Initialized town '${r.name}' at ${r.root}`,
+        ...(r.gitignoreUpdated ? ["Added .tt to .gitignore"] : []),
+        r.managedRedis
+          ? `Redis: ${r.redisUrl} (${r.startedServer ? "started" : "already running"})`
+          : `Redis: ${r.redisUrl} (external)`,
+        ...r.warnings.map((w) => `warning: ${w}`),
+        `Next: tt spawn <name>`,
+      ]);
+    });
+
+  program
+    .command("start")
+    .description("start the town's Redis if it is not running (returns once it answers)")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const town = await openTown(globalOptions(cmd).town);
+      const data = {
+        town: town.name,
+        root: town.root,
+        redis: town.redisUrl,
+        managed: town.server !== undefined,
+        started: town.startedServer,
+      };
+      await town.close();
+      report(opts.json, data, (d) => [
+        `Town '${d.town}' is running (Redis ${d.redis}${
+          d.managed ? (d.started ? ", started now" : ", already running") : ", external"
+        })`,
+      ]);
+    });
+
+  program
+    .command("stop")
+    .description("stop the town's agents, then its Redis")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const r = await stopTownServer(globalOptions(cmd).town);
+      report(opts.json, r, (d) => [
+        !d.managed
+          ? "Redis is external: left running"
+          : d.central
+          ? "Redis is the shared central server: left running for other towns"
+          : d.stopped
+          ? "Stopped the town's Redis"
+          : "The town's Redis was not running",
+      ]);
+    });
+
+  program
+    .command("reset")
+    .description("delete the town's data from Redis (asks first unless --force)")
+    .option("-f, --force", "delete without asking")
+    .option("--agents-only", "delete only agents (records, inboxes, activity), keep tasks")
+    .option("--json", "print the result as JSON")
+    .action(
+      async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
+        const town = await openTown(globalOptions(cmd).town);
+        try {
+          const preview = await previewReset(town);
+          const what = opts.agentsOnly
+            ? `${preview.agents} agent(s)`
+            : `${preview.agents} agent(s), ${preview.tasks} task(s), ${preview.backlog} backlog ` +
+              `entr${preview.backlog === 1 ? "y" : "ies"} (${preview.keys} keys)`;
+          let go = opts.force === true;
+          if (!go && Deno.stdin.isTerminal() && !opts.json) {
+            go = confirm(`Delete ${what} of town '${town.name}'?`);
+            if (!go) return say("Nothing deleted.");
+          }
+          if (!go) {
+            return report(opts.json, { deleted: 0, wouldDelete: preview }, () => [
+              `Would delete ${what} of town '${town.name}'.`,
+              "Nothing deleted: re-run with --force to delete.",
+            ]);
+          }
+          const deleted = await resetTown(town, opts.agentsOnly === true);
+          report(opts.json, { deleted, agentsOnly: opts.agentsOnly === true }, () => [
+            `Reset complete: deleted ${deleted} Redis key(s)${
+              opts.agentsOnly ? " (agents only)" : ""
+            }`,
+          ]);
+        } finally {
+          await town.close();
+        }
+      },
+    );
+
+  program
+    .command("towns")
+    .description("list the towns registered on this machine and whether they are running")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const towns = await listTownsWithStatus();
+      report(
+        opts.json,
+        towns,
+        (list) =>
+          list.length === 0 ? ["No towns registered yet (create one with 'tt init')."] : [
+            `Towns (${list.length}):`,
+            ...list.flatMap((t) => [`  ${t.name}  ${t.status}`, `    ${t.path}`]),
+          ],
+      );
+    });
+
+  program
+    .command("config")
+    .description("show or change the global config (~/.tt/config.toml, or $TT_HOME)")
+    .argument("[key]", `one of: ${GLOBAL_CONFIG_KEYS.join(", ")}`)
+    .argument("[value]", "new value (omit to print the current one)")
+    .option("--json", "print the result as JSON")
+    .action(
+      async (key: string | undefined, value: string | undefined, opts: { json?: boolean }) => {
+        const config = await loadGlobalConfig();
+        const path = globalConfigPath();
+        if (key === undefined) {
+          const data = {
+            path,
+            default_cli: config.defaultCli,
+            conductor_cli: config.conductorCli ?? null,
+            agent_clis: config.agentClis,
+            redis: { ...config.redis, password: config.redis.password ? "****" : null },
+            presets: PRESET_CLI_NAMES,
+          };
+          return report(opts.json, data, (d) => [
+            `Global config: ${d.path}`,
+            `  default_cli = ${d.default_cli}`,
+            ...(d.conductor_cli ? [`  conductor_cli = ${d.conductor_cli}`] : []),
+            ...Object.entries(d.agent_clis).map(([n, c]) => `  agent_clis.${n} = ${c}`),
+            `  redis.use_central = ${d.redis.useCentral}`,
+            `Built-in CLIs: ${d.presets.join(", ")}`,
+          ]);
+        }
+        if (value === undefined) {
+          const current = getGlobalValue(config, key);
+          if (current === undefined) throw new TtError(`config key '${key}' is not set`);
+          return report(opts.json, { key, value: current }, (d) => [d.value]);
+        }
+        setGlobalValue(config, key, value);
+        await saveGlobalConfig(config);
+        report(opts.json, { key, value, path }, (d) => [`Set ${d.key} = ${d.value} in ${d.path}`]);
+      },
+    );
+}

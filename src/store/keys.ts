@@ -1,0 +1,76 @@
+/**
+ * Redis key names for one town. Every key is `tt:{town}:…` with the town name verbatim, as
+ * tinytown writes them; the index, in-flight, lease and dead-letter keys are tt's own.
+ */
+
+/** Escapes glob metacharacters so a town name matches only itself in KEYS/SCAN patterns. */
+export function escapeGlob(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (ch) => `\\${ch}`);
+}
+
+export interface TownKeys {
+  /** `tt:{town}:` */
+  readonly prefix: string;
+  /** Agent record (hash). */
+  agent(id: string): string;
+  /** Inbox (list of message JSON). */
+  inbox(id: string): string;
+  /** Urgent inbox, read first each round (list). */
+  urgent(id: string): string;
+  /** Recent activity lines (capped list). */
+  activity(id: string): string;
+  /** Stop request flag (string with expiry). */
+  stop(id: string): string;
+  /** Task record (hash). */
+  task(id: string): string;
+  /** Unassigned task ids, FIFO (list). */
+  readonly backlog: string;
+  /** Town-wide event stream. */
+  readonly events: string;
+  /** Per-agent event stream. */
+  agentEvents(id: string): string;
+  /** Per-mission event stream. */
+  missionEvents(missionId: string): string;
+  /** Pub/sub channel. */
+  readonly broadcast: string;
+  /** tt: set of agent ids, so listing needs no keyspace scan. */
+  readonly agentsIndex: string;
+  /** tt: set of task ids. */
+  readonly tasksIndex: string;
+  /** tt: messages an agent has taken but not finished (list). */
+  inflight(id: string): string;
+  /** tt: liveness lease of an agent loop. */
+  lease(id: string): string;
+  /** tt: messages that could not be read or delivered (list). */
+  readonly deadLetters: string;
+  /** Glob matching every key of this town (and nothing of another town). */
+  readonly pattern: string;
+  /** Glob for one kind of per-id key, e.g. `kindPattern("inbox")` -> `tt:{town}:inbox:*`. */
+  kindPattern(kind: string): string;
+}
+
+export function townKeys(town: string): TownKeys {
+  const prefix = `tt:${town}:`;
+  const globPrefix = `tt:${escapeGlob(town)}:`;
+  return {
+    prefix,
+    agent: (id) => `${prefix}agent:${id}`,
+    inbox: (id) => `${prefix}inbox:${id}`,
+    urgent: (id) => `${prefix}urgent:${id}`,
+    activity: (id) => `${prefix}activity:${id}`,
+    stop: (id) => `${prefix}stop:${id}`,
+    task: (id) => `${prefix}task:${id}`,
+    backlog: `${prefix}backlog`,
+    events: `${prefix}events`,
+    agentEvents: (id) => `${prefix}events:agent:${id}`,
+    missionEvents: (missionId) => `${prefix}events:mission:${missionId}`,
+    broadcast: `${prefix}broadcast`,
+    agentsIndex: `${prefix}agents`,
+    tasksIndex: `${prefix}tasks`,
+    inflight: (id) => `${prefix}inflight:${id}`,
+    lease: (id) => `${prefix}lease:${id}`,
+    deadLetters: `${prefix}dead`,
+    pattern: `${globPrefix}*`,
+    kindPattern: (kind) => `${globPrefix}${escapeGlob(kind)}:*`,
+  };
+}

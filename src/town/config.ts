@@ -1,0 +1,235 @@
+/**
+ * `tinytown.toml`: the typed town configuration, its defaults, and loading/saving it. Saving
+ * merges the known fields into the document as it was read, so keys tt does not know about
+ * (newer tinytown versions, hand edits) survive.
+ */
+import { join } from "node:path";
+import { ConfigError, NotInitializedError } from "../errors.ts";
+import {
+  type AgentCliEntry,
+  effectiveAgentClis,
+  normalizeLegacyCliName,
+  presetEntries,
+  resolveCliName,
+} from "./cli_presets.ts";
+import { type Env, processEnv } from "./env.ts";
+import type { GlobalConfig } from "./global_config.ts";
+import { validateTownName } from "./name.ts";
+import { readTownSections, townSectionsToToml } from "./config_sections.ts";
+import {
+  mergeKnown,
+  parseToml,
+  readBool,
+  readInt,
+  readString,
+  readTextIfExists,
+  stringifyToml,
+  type TomlSource,
+  type TomlTable,
+  writeTextAtomic,
+} from "./toml_file.ts";
+
+export const CONFIG_FILE_NAME = "tinytown.toml";
+
+export interface RedisSettings {
+  /** Explicit `redis://`, `rediss://` or `unix://` URL; blank counts as absent. */
+  url?: string;
+  useSocket: boolean;
+  /** Relative to the town root unless absolute. */
+  socketPath: string;
+  host: string;
+  port: number;
+  /** Append-only-file persistence for a managed server. */
+  persist: boolean;
+  aofPath: string;
+  password?: string;
+  tlsEnabled: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCaCert?: string;
+  bind: string;
+}
+
+export type TownhallAuthMode = "none" | "api_key" | "oidc";
+
+export interface TownhallSettings {
+  bind: string;
+  restPort: number;
+  requestTimeoutMs: number;
+  auth: {
+    mode: TownhallAuthMode;
+    apiKeyHash?: string;
+    apiKeyScopes: string[];
+    issuer?: string;
+    audience?: string;
+    jwksUrl?: string;
+    requiredScopes: string[];
+    clockSkewSeconds: number;
+  };
+  tls: { enabled: boolean; certFile?: string; keyFile?: string };
+  mtls: { enabled: boolean; required: boolean; caFile?: string };
+}
+
+export interface AgentSettings {
+  /** Seconds an idle agent waits before draining; 0 = never. */
+  idleTimeoutSecs: number;
+  /** How long an agent's claim on in-flight work lasts without a heartbeat. */
+  leaseSecs: number;
+  /** Upper bound on one agent CLI round; 0 = none. */
+  roundTimeoutSecs: number;
+}
+
+export interface TownConfig {
+  name: string;
+  defaultCli: string;
+  conductorCli?: string;
+  maxAgents: number;
+  useCentralRedis: boolean;
+  useStreams: boolean;
+  redis: RedisSettings;
+  townhall: TownhallSettings;
+  agent: AgentSettings;
+  /** The file's `[agent_clis.*]` tables only; see `effectiveAgentClis` for what can run. */
+  agentClis: Record<string, AgentCliEntry>;
+  /** The document as read (empty for a new config); `saveTownConfig` merges into it. */
+  raw: TomlTable;
+}
+
+export function defaultRedisSettings(): RedisSettings {
+  return {
+    useSocket: true,
+    socketPath: ".tt/redis.sock",
+    host: "127.0.0.1",
+    port: 6379,
+    persist: false,
+    aofPath: ".tt/redis.aof",
+    tlsEnabled: false,
+    bind: "127.0.0.1",
+  };
+}
+
+export function defaultTownhallSettings(): TownhallSettings {
+  return {
+    bind: "127.0.0.1",
+    restPort: 8080,
+    requestTimeoutMs: 30000,
+    auth: { mode: "none", apiKeyScopes: [], requiredScopes: [], clockSkewSeconds: 60 },
+    tls: { enabled: false },
+    mtls: { enabled: false, required: false },
+  };
+}
+
+export function defaultAgentSettings(): AgentSettings {
+  return { idleTimeoutSecs: 300, leaseSecs: 30, roundTimeoutSecs: 0 };
+}
+
+/** A config with every default and no agent CLI tables (what a minimal file loads as). */
+export function defaultTownConfig(name: string): TownConfig {
+  return {
+    name,
+    defaultCli: "claude",
+    maxAgents: 10,
+    useCentralRedis: false,
+    useStreams: false,
+    redis: defaultRedisSettings(),
+    townhall: defaultTownhallSettings(),
+    agent: defaultAgentSettings(),
+    agentClis: {},
+    raw: {},
+  };
+}
+
+export function townConfigPath(root: string): string {
+  return join(root, CONFIG_FILE_NAME);
+}
+
+const U32 = { min: 0, max: 4294967295 };
+
+/** Builds a TownConfig from TOML text; `file` is only used in error messages. */
+export function parseTownConfig(text: string, file: string): TownConfig {
+  const src: TomlSource = { file, text };
+  const doc = parseToml(src);
+  const name = readString(src, doc, ["name"]);
+  if (name === undefined) throw new ConfigError(`${file}: missing required key 'name'`);
+  const config = defaultTownConfig(name);
+  config.raw = doc;
+  const defaultCli = readString(src, doc, ["default_cli"]);
+  if (defaultCli !== undefined) config.defaultCli = normalizeLegacyCliName(defaultCli);
+  const conductorCli = readString(src, doc, ["conductor_cli"]);
+  if (conductorCli !== undefined && conductorCli.trim() !== "") {
+    config.conductorCli = normalizeLegacyCliName(conductorCli);
+  }
+  config.maxAgents = readInt(src, doc, ["max_agents"], U32) ?? config.maxAgents;
+  config.useCentralRedis = readBool(src, doc, ["use_central_redis"]) ?? config.useCentralRedis;
+  config.useStreams = readBool(src, doc, ["use_streams"]) ?? config.useStreams;
+  readTownSections(src, doc, config);
+  // Split every command now so a broken one is reported at load, not mid-run.
+  effectiveAgentClis(config.agentClis);
+  return config;
+}
+
+/** Loads `root/tinytown.toml`. Missing -> NotInitializedError(root); bad -> ConfigError. */
+export async function loadTownConfig(root: string): Promise<TownConfig> {
+  const file = townConfigPath(root);
+  const text = await readTextIfExists(file);
+  if (text === undefined) throw new NotInitializedError(root);
+  return parseTownConfig(text, file);
+}
+
+/** The TOML document for a config: its raw document with the known fields merged in. */
+export function townConfigToToml(config: TownConfig): string {
+  const known: TomlTable = {
+    name: config.name,
+    default_cli: config.defaultCli,
+    conductor_cli: config.conductorCli?.trim() ? config.conductorCli : undefined,
+    max_agents: config.maxAgents,
+    use_central_redis: config.useCentralRedis,
+    use_streams: config.useStreams,
+    ...townSectionsToToml(config),
+  };
+  const userKeyed = (path: readonly string[]) =>
+    (path.length === 1 && path[0] === "agent_clis") ||
+    (path.length === 3 && path[0] === "agent_clis" && path[2] === "env");
+  return stringifyToml(mergeKnown(config.raw, known, userKeyed));
+}
+
+/** Writes `root/tinytown.toml` atomically. */
+export async function saveTownConfig(root: string, config: TownConfig): Promise<void> {
+  await writeTextAtomic(townConfigPath(root), townConfigToToml(config));
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && ["1", "true"].includes(value.trim().toLowerCase());
+}
+
+/**
+ * What `tt init` writes: presets plus the global custom CLIs, `default_cli` resolved from the
+ * global config, and the town's own redis-server on `.tt/redis.sock` unless the global config
+ * opts into central mode (`redis.use_central = true`; `TT_USE_SOCKET` forces socket mode).
+ */
+export function newTownConfig(
+  name: string,
+  global: GlobalConfig,
+  env: Env = processEnv,
+): TownConfig {
+  validateTownName(name);
+  const config = defaultTownConfig(name);
+  const customs = Object.keys(global.agentClis).sort();
+  config.agentClis = presetEntries();
+  for (const key of customs) {
+    config.agentClis[key] = { name: key, command: global.agentClis[key], env: {} };
+  }
+  const clis = effectiveAgentClis(config.agentClis);
+  config.defaultCli = resolveCliName(normalizeLegacyCliName(global.defaultCli), clis);
+  if (global.conductorCli?.trim()) {
+    config.conductorCli = normalizeLegacyCliName(global.conductorCli);
+  }
+  if (global.redis.useCentral && !truthy(env.get("TT_USE_SOCKET"))) {
+    config.useCentralRedis = true;
+    config.redis.useSocket = false;
+    config.redis.host = global.redis.host;
+    config.redis.port = global.redis.port;
+    if (global.redis.password !== undefined) config.redis.password = global.redis.password;
+  }
+  return config;
+}

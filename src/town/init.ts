@@ -1,0 +1,111 @@
+/** `tt init`: create a town folder, its config and `.tt/`, and start its Redis. */
+import { TtError } from "../errors.ts";
+import { checkServerBinary } from "../redis/server.ts";
+import { CONFIG_FILE_NAME, newTownConfig, saveTownConfig, type TownConfig } from "./config.ts";
+import { type Env, processEnv } from "./env.ts";
+import { loadGlobalConfig } from "./global_config.ts";
+import { deriveTownName, validateTownName } from "./name.ts";
+import { townPaths } from "./paths.ts";
+import { registerTown } from "./registry.ts";
+import { managedServer, openTown } from "./town.ts";
+
+export interface InitOptions {
+  name?: string;
+  env?: Env;
+}
+
+export interface InitResult {
+  name: string;
+  root: string;
+  configFile: string;
+  config: TownConfig;
+  gitignoreUpdated: boolean;
+  redisUrl: string;
+  managedRedis: boolean;
+  startedServer: boolean;
+  /** Problems that did not stop the init (e.g. the registry could not be written). */
+  warnings: string[];
+}
+
+export async function initTown(dir: string, options: InitOptions = {}): Promise<InitResult> {
+  const env = options.env ?? processEnv;
+  const paths = townPaths(dir);
+  if (await exists(paths.configFile)) {
+    throw new TtError(
+      `a town already exists at ${paths.root} (${CONFIG_FILE_NAME} found); ` +
+        `use 'tt start' to start it, or 'tt reset' to clear its data`,
+    );
+  }
+  let name: string;
+  if (options.name !== undefined) {
+    validateTownName(options.name);
+    name = options.name;
+  } else {
+    name = await deriveTownName(await existingDir(paths.root));
+  }
+  const global = await loadGlobalConfig(env);
+  const config = newTownConfig(name, global, env);
+
+  // Check for a usable redis-server before writing anything, so a failed init leaves no
+  // half-made town behind that a second `tt init` would refuse.
+  const server = managedServer(config, townPaths(dir, config.redis), env);
+  if (server) await checkServerBinary(server.binary);
+
+  for (const sub of [paths.ttDir, paths.agentsDir, paths.logsDir, paths.tasksDir]) {
+    await Deno.mkdir(sub, { recursive: true });
+  }
+  await saveTownConfig(paths.root, config);
+  const gitignoreUpdated = await ensureGitignore(paths.root);
+
+  const town = await openTown(paths.root, { env });
+  const result: InitResult = {
+    name,
+    root: paths.root,
+    configFile: paths.configFile,
+    config,
+    gitignoreUpdated,
+    redisUrl: town.redisUrl,
+    managedRedis: town.server !== undefined,
+    startedServer: town.startedServer,
+    warnings: [],
+  };
+  await town.close();
+  try {
+    await registerTown(paths.root, name, env);
+  } catch (err) {
+    result.warnings.push(`could not record the town in the registry: ${(err as Error).message}`);
+  }
+  return result;
+}
+
+const IGNORE_LINES = new Set([".tt", ".tt/", "/.tt", "/.tt/"]);
+
+/** Adds `.tt` to the root's .gitignore once (creating the file if needed). */
+export async function ensureGitignore(root: string): Promise<boolean> {
+  const file = `${root}/.gitignore`;
+  let text = "";
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (text.split(/\r?\n/).some((line) => IGNORE_LINES.has(line.trim()))) return false;
+  const sep = text && !text.endsWith("\n") ? "\n" : "";
+  await Deno.writeTextFile(file, `${text}${sep}\n# Tinytown runtime artifacts\n.tt\n`);
+  return true;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the town folder if needed (`tt init -t newdir`) and returns it. */
+async function existingDir(root: string): Promise<string> {
+  await Deno.mkdir(root, { recursive: true });
+  return root;
+}

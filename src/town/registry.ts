@@ -1,0 +1,95 @@
+/** The town registry `towns.toml` in the global config directory: `[[towns]]` path + name. */
+import { join, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { type Env, processEnv } from "./env.ts";
+import { globalConfigDir } from "./global_config.ts";
+import {
+  isTable,
+  keyError,
+  parseToml,
+  readString,
+  readTextIfExists,
+  stringifyToml,
+  type TomlSource,
+  type TomlTable,
+  writeTextAtomic,
+} from "./toml_file.ts";
+
+export const REGISTRY_FILE_NAME = "towns.toml";
+
+export interface RegisteredTown {
+  /** Absolute, canonical town directory. */
+  path: string;
+  name: string;
+}
+
+export function registryPath(env: Env = processEnv): string {
+  return join(globalConfigDir(env), REGISTRY_FILE_NAME);
+}
+
+interface Registry {
+  towns: RegisteredTown[];
+  raw: TomlTable;
+}
+
+function parseRegistry(text: string, file: string): Registry {
+  const src: TomlSource = { file, text };
+  const raw = parseToml(src);
+  const list = raw["towns"];
+  if (list === undefined) return { towns: [], raw };
+  if (!Array.isArray(list)) {
+    throw keyError(src, ["towns"], "must be an array of [[towns]] tables");
+  }
+  const towns = list.map((entry, i): RegisteredTown => {
+    if (!isTable(entry)) throw keyError(src, ["towns"], `entry ${i + 1} must be a table`);
+    const path = readString(src, entry, ["towns", "path"]);
+    const name = readString(src, entry, ["towns", "name"]);
+    if (path === undefined || name === undefined) {
+      throw new ConfigError(`${file}: [[towns]] entry ${i + 1} needs both 'path' and 'name'`);
+    }
+    return { path, name };
+  });
+  return { towns, raw };
+}
+
+async function readRegistry(env: Env): Promise<Registry> {
+  const file = registryPath(env);
+  const text = await readTextIfExists(file);
+  return text === undefined ? { towns: [], raw: {} } : parseRegistry(text, file);
+}
+
+/** Registered towns in file order; a missing file means none. */
+export async function listRegisteredTowns(env: Env = processEnv): Promise<RegisteredTown[]> {
+  return (await readRegistry(env)).towns;
+}
+
+async function canonical(path: string): Promise<string> {
+  try {
+    return await Deno.realPath(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Records a town: renames the entry with the same (canonical) path, else appends one. Unlike
+ * the reference, an unreadable registry is an error rather than silently overwritten, so a
+ * hand-edit typo cannot wipe the list.
+ */
+export async function registerTown(
+  path: string,
+  name: string,
+  env: Env = processEnv,
+): Promise<RegisteredTown> {
+  const registry = await readRegistry(env);
+  const entry: RegisteredTown = { path: await canonical(path), name };
+  const existing = registry.towns.find((t) => t.path === entry.path);
+  if (existing) existing.name = name;
+  else registry.towns.push(entry);
+  const doc = {
+    ...registry.raw,
+    towns: registry.towns.map((t) => ({ path: t.path, name: t.name })),
+  };
+  await writeTextAtomic(registryPath(env), stringifyToml(doc));
+  return entry;
+}

@@ -1,0 +1,265 @@
+/**
+ * Shared plumbing for tt's TOML files (town config, global config, registry): parsing with
+ * one-line located errors, typed field reading that names the offending key and line, merging
+ * known fields back into the document as read (so unknown keys survive a save), and atomic
+ * writes.
+ */
+import { parse, stringify, TomlError } from "smol-toml";
+import { dirname } from "node:path";
+import { ConfigError } from "../errors.ts";
+
+export type TomlTable = Record<string, unknown>;
+
+/** A parsed file: where it came from and its text, so errors can point at lines. */
+export interface TomlSource {
+  file: string;
+  text: string;
+}
+
+export function isTable(value: unknown): value is TomlTable {
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Date);
+}
+
+/**
+ * Parses TOML text. Integers come back as bigint so a float like `10.0` is not mistaken for an
+ * integer; the typed readers below convert them. Errors become `file:line:col: message`.
+ */
+export function parseToml(src: TomlSource): TomlTable {
+  try {
+    return parse(src.text, { integersAsBigInt: true }) as TomlTable;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      // smol-toml appends a multi-line code frame; keep only the headline.
+      const headline = err.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+      throw new ConfigError(`${src.file}:${err.line}:${err.column}: invalid TOML: ${headline}`);
+    }
+    throw err;
+  }
+}
+
+/** Reads a file, returning undefined when it does not exist. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await Deno.readTextFile(file);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Writes via a temporary file in the same directory and a rename, so readers never see half. */
+export async function writeTextAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp-${crypto.randomUUID()}`;
+  try {
+    await Deno.mkdir(dirname(file), { recursive: true });
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, file);
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw new ConfigError(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Serialises a document with a blank line before every table header (smol-toml leaves none
+ * after an empty table) and exactly one trailing newline. smol-toml writes strings and arrays
+ * on one line, so a line starting with `[` is always a header.
+ */
+export function stringifyToml(doc: TomlTable): string {
+  const text = stringify(doc).replace(/([^\n])\n\[/g, "$1\n\n[").trim();
+  return text === "" ? "" : `${text}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating keys in the text (best effort: good enough to point a human at the right line).
+
+/** Splits a dotted TOML key (`a."b.c".d`) into its parts; undefined if it does not parse. */
+function splitKey(text: string): string[] | undefined {
+  const parts: string[] = [];
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(\.|$)/y;
+  let pos = 0;
+  while (pos < text.length) {
+    re.lastIndex = pos;
+    const m = re.exec(text);
+    if (!m) return undefined;
+    parts.push(m[1] ?? m[2] ?? m[3]);
+    pos = re.lastIndex;
+    if (m[4] === "") break;
+  }
+  return parts.length > 0 ? parts : undefined;
+}
+
+/** 1-based line where `path` is defined (as a key or a table header), if it can be found. */
+function lineOfExactPath(text: string, path: readonly string[]): number | undefined {
+  const wanted = path.join("\u0000");
+  let table: string[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    const header = /^\[\[?([^\]]*)\]\]?/.exec(line);
+    if (header) {
+      table = splitKey(header[1]) ?? [];
+      if (table.join("\u0000") === wanted) return i + 1;
+      continue;
+    }
+    const eq = line.search(/=/);
+    if (eq <= 0) continue;
+    const key = splitKey(line.slice(0, eq));
+    if (key && [...table, ...key].join("\u0000") === wanted) return i + 1;
+  }
+  return undefined;
+}
+
+/** The line of `path`, else of its closest enclosing key (e.g. an inline table). */
+export function findKeyLine(text: string, path: readonly string[]): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const line = lineOfExactPath(text, path.slice(0, n));
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Typed readers. `path` is the full dotted path of the key; `table` is its parent table.
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "bigint") return `the integer ${value}`;
+  if (typeof value === "number") return `the float ${value}`;
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  return "a table";
+}
+
+export function keyError(src: TomlSource, path: readonly string[], problem: string): ConfigError {
+  const line = findKeyLine(src.text, path);
+  const where = line === undefined ? src.file : `${src.file}:${line}`;
+  return new ConfigError(`${where}: '${path.join(".")}' ${problem}`);
+}
+
+function wrongType(src: TomlSource, path: readonly string[], expected: string, value: unknown) {
+  return keyError(src, path, `must be ${expected}, not ${describe(value)}`);
+}
+
+export function readTable(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+): TomlTable | undefined {
+  const value = table[path[path.length - 1]];
+  if (value === undefined) return undefined;
+  if (!isTable(value)) throw wrongType(src, path, "a table", value);
+  return value;
+}
+
+export function readString(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+): string | undefined {
+  const value = table[path[path.length - 1]];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw wrongType(src, path, "a string", value);
+  return value;
+}
+
+export function readBool(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+): boolean | undefined {
+  const value = table[path[path.length - 1]];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw wrongType(src, path, "true or false", value);
+  return value;
+}
+
+export function readInt(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+  range: { min: number; max: number },
+): number | undefined {
+  const value = table[path[path.length - 1]];
+  if (value === undefined) return undefined;
+  const expected = `an integer from ${range.min} to ${range.max}`;
+  if (typeof value !== "bigint") throw wrongType(src, path, expected, value);
+  if (value < BigInt(range.min) || value > BigInt(range.max)) {
+    throw keyError(src, path, `must be ${expected}, not ${value}`);
+  }
+  return Number(value);
+}
+
+export function readStringArray(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+): string[] | undefined {
+  const value = table[path[path.length - 1]];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw wrongType(src, path, "an array of strings", value);
+  }
+  return [...value] as string[];
+}
+
+/** A table whose keys are user-chosen and whose values must all be strings. */
+export function readStringMap(
+  src: TomlSource,
+  table: TomlTable,
+  path: readonly string[],
+): Record<string, string> | undefined {
+  const map = readTable(src, table, path);
+  if (map === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(map)) {
+    out[key] = readString(src, map, [...path, key]) as string;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving: merge the known fields into a copy of the document as read.
+
+function cloneTables(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneTables);
+  if (!isTable(value)) return value;
+  const out: TomlTable = {};
+  for (const [k, v] of Object.entries(value)) out[k] = cloneTables(v);
+  return out;
+}
+
+/**
+ * Returns a copy of `raw` with `known` merged in: known keys are overwritten (an undefined
+ * value removes the key), tables merge recursively so unknown keys inside them stay, and at
+ * the paths where `isMap` says the keys are user data, keys absent from `known` are dropped.
+ * Key order of `raw` is kept; new keys are appended in `known`'s order.
+ */
+export function mergeKnown(
+  raw: TomlTable,
+  known: TomlTable,
+  isMap: (path: readonly string[]) => boolean = () => false,
+): TomlTable {
+  const merge = (target: TomlTable, source: TomlTable, path: string[]): void => {
+    if (isMap(path)) {
+      for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
+    }
+    for (const [key, value] of Object.entries(source)) {
+      if (value === undefined) {
+        delete target[key];
+      } else if (isTable(value)) {
+        const existing = target[key];
+        const child: TomlTable = isTable(existing) ? existing : {};
+        target[key] = child;
+        merge(child, value, [...path, key]);
+      } else {
+        target[key] = value;
+      }
+    }
+  };
+  const out = cloneTables(raw) as TomlTable;
+  merge(out, known, []);
+  return out;
+}
