@@ -1,0 +1,109 @@
+/**
+ * Runs the real `tt` (main.ts under `deno run`) as a subprocess, in an isolated TT_HOME, and
+ * gives each test a fresh town folder that is stopped and removed afterwards.
+ */
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+export interface TtResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TtRunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: string;
+}
+
+/** argv that runs this checkout's tt (for spawning it from fixtures or other processes). */
+export function ttCommand(): string[] {
+  return [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN];
+}
+
+export async function runTt(args: string[], options: TtRunOptions = {}): Promise<TtResult> {
+  const [cmd, ...pre] = ttCommand();
+  const child = new Deno.Command(cmd, {
+    args: [...pre, ...args],
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const out = await child.output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** A temp folder for a town plus a private TT_HOME; `tt(...)` runs commands against it. */
+export interface TestTown {
+  dir: string;
+  home: string;
+  env: Record<string, string>;
+  tt(...args: string[]): Promise<TtResult>;
+  /** Runs tt and fails the test unless it exits 0; returns stdout. */
+  ok(...args: string[]): Promise<string>;
+  /** Stops the town's Redis (and anything tt started) and removes the folders. */
+  cleanup(): Promise<void>;
+}
+
+export async function makeTestTown(
+  opts: { init?: boolean; name?: string; env?: Record<string, string> } = {},
+): Promise<TestTown> {
+  const dir = await Deno.makeTempDir({ prefix: "tt-town-" });
+  const home = await Deno.makeTempDir({ prefix: "tt-home-" });
+  const env = { TT_HOME: home, ...opts.env };
+  const town: TestTown = {
+    dir,
+    home,
+    env,
+    tt: (...args) => runTt(["--town", dir, ...args], { env }),
+    ok: async (...args) => {
+      const r = await town.tt(...args);
+      if (r.code !== 0) {
+        throw new Error(`tt ${args.join(" ")} exited ${r.code}: ${r.stderr || r.stdout}`);
+      }
+      return r.stdout;
+    },
+    cleanup: async () => {
+      await stopTownProcesses(dir);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    },
+  };
+  if (opts.init !== false) {
+    await town.ok("init", "--name", opts.name ?? "test-town");
+  }
+  return town;
+}
+
+/** Kills the redis-server a town started (by its pid file), whatever state the test left. */
+export async function stopTownProcesses(dir: string): Promise<void> {
+  try {
+    const pid = Number((await Deno.readTextFile(`${dir}/.tt/redis.pid`)).trim());
+    if (pid > 0) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        try {
+          await Deno.stat(`/proc/${pid}`);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  } catch {
+    // no pid file: nothing running
+  }
+}
