@@ -1,0 +1,303 @@
+/**
+ * The agent record. Stored as the Redis hash `tt:{town}:agent:{id}` in exactly tinytown's
+ * field layout, plus three tt-only fields tinytown ignores (`pid`, `host`, `last_error`).
+ */
+import { TtError } from "../errors.ts";
+import {
+  DecodeError,
+  dropUndefined,
+  type HashWrite,
+  type JsonObject,
+  optCount,
+  optEnum,
+  optId,
+  optString,
+  optTime,
+  parseCounter,
+  parseJsonObject,
+  reqCount,
+  reqEnum,
+  reqId,
+  reqString,
+  reqTime,
+} from "./fields.ts";
+import { newId, parseId } from "./ids.ts";
+import { nicknameFor } from "./nicknames.ts";
+import { hashTime, jsonTime, parseTime } from "./time.ts";
+
+export const AGENT_STATES = [
+  "cold",
+  "starting",
+  "idle",
+  "working",
+  "paused",
+  "draining",
+  "stopped",
+  "error",
+] as const;
+export type AgentState = typeof AGENT_STATES[number];
+
+export const AGENT_TYPES = ["supervisor", "worker"] as const;
+export type AgentType = typeof AGENT_TYPES[number];
+
+export const SPAWN_MODES = ["fresh", "forkedcontext", "resumed"] as const;
+export type SpawnMode = typeof SPAWN_MODES[number];
+
+export const DEFAULT_ROLE = "default";
+export const BUILTIN_ROLES: readonly string[] = [
+  "default",
+  "worker",
+  "reviewer",
+  "researcher",
+  "runner",
+];
+
+export interface Agent {
+  id: string;
+  /** Canonical name exactly as given to spawn. */
+  name: string;
+  nickname?: string;
+  roleId?: string;
+  parentAgentId?: string;
+  spawnMode: SpawnMode;
+  agentType: AgentType;
+  state: AgentState;
+  /** Resolved CLI name, or a raw custom command. */
+  cli: string;
+  currentTask?: string;
+  createdAt: Date;
+  lastHeartbeat: Date;
+  tasksCompleted: number;
+  roundsCompleted: number;
+  lastActiveAt: Date;
+  /** tt only: process id of the agent loop. */
+  pid?: number;
+  /** tt only: host the agent loop runs on. */
+  host?: string;
+  /** tt only: the last error that put the agent in `error`. */
+  lastError?: string;
+}
+
+export function isAgentState(s: string): s is AgentState {
+  return (AGENT_STATES as readonly string[]).includes(s);
+}
+
+/** Process gone (or never started): `stopped`, `error`, `cold`. */
+export function isTerminalState(state: AgentState): boolean {
+  return state === "stopped" || state === "error" || state === "cold";
+}
+
+/** A process is expected to be running. */
+export function isActiveState(state: AgentState): boolean {
+  return !isTerminalState(state);
+}
+
+export function canAcceptWork(state: AgentState): boolean {
+  return state === "idle";
+}
+
+/** The Rust variant name (`Idle`, `Working`, …) used in human-facing output and events. */
+export function stateDisplayName(state: AgentState): string {
+  return state.charAt(0).toUpperCase() + state.slice(1);
+}
+
+const STATE_EMOJI: Record<AgentState, string> = {
+  cold: "🧊",
+  starting: "🔄",
+  idle: "💤",
+  working: "⚡",
+  paused: "⏸️",
+  draining: "🔻",
+  stopped: "⏹️",
+  error: "❌",
+};
+
+export function stateEmoji(state: AgentState): string {
+  return STATE_EMOJI[state];
+}
+
+export interface NewAgentOptions {
+  id?: string;
+  agentType?: AgentType;
+  nickname?: string;
+  roleId?: string;
+  parentAgentId?: string;
+  spawnMode?: SpawnMode;
+  now?: Date;
+}
+
+/** A fresh record: `starting`, counters 0, all timestamps now, nickname from the id. */
+export function newAgent(name: string, cli: string, opts: NewAgentOptions = {}): Agent {
+  const id = opts.id ?? newId();
+  const now = opts.now ?? new Date();
+  return dropUndefined({
+    id,
+    name,
+    nickname: opts.nickname ?? nicknameFor(id),
+    roleId: opts.roleId,
+    parentAgentId: opts.parentAgentId,
+    spawnMode: opts.spawnMode ?? "fresh",
+    agentType: opts.agentType ?? "worker",
+    state: "starting",
+    cli,
+    currentTask: undefined,
+    createdAt: now,
+    lastHeartbeat: now,
+    tasksCompleted: 0,
+    roundsCompleted: 0,
+    lastActiveAt: now,
+  });
+}
+
+/** Nickname if set, else the canonical name. */
+export function displayName(agent: Agent): string {
+  return agent.nickname ?? agent.name;
+}
+
+export function effectiveRole(agent: Agent): string {
+  return agent.roleId ?? DEFAULT_ROLE;
+}
+
+/** `"{display name} [{role}]"`, or `[{name}]` when the role is `default`. */
+export function displayLabel(agent: Agent): string {
+  const role = effectiveRole(agent);
+  return `${displayName(agent)} [${role === DEFAULT_ROLE ? agent.name : role}]`;
+}
+
+export type { HashWrite };
+
+/** The hash form. Optional fields that are absent are listed in `del`. */
+export function agentToHash(agent: Agent): HashWrite {
+  const set: Record<string, string> = {
+    id: agent.id,
+    name: agent.name,
+    agent_type: agent.agentType,
+    state: agent.state,
+    cli: agent.cli,
+    created_at: hashTime(agent.createdAt),
+    last_heartbeat: hashTime(agent.lastHeartbeat),
+    tasks_completed: String(agent.tasksCompleted),
+    rounds_completed: String(agent.roundsCompleted),
+    last_active_at: hashTime(agent.lastActiveAt),
+    spawn_mode: agent.spawnMode,
+  };
+  const del: string[] = [];
+  const optional: [string, string | undefined][] = [
+    ["current_task", agent.currentTask],
+    ["nickname", agent.nickname],
+    ["role_id", agent.roleId],
+    ["parent_agent_id", agent.parentAgentId],
+    ["pid", agent.pid === undefined ? undefined : String(agent.pid)],
+    ["host", agent.host],
+    ["last_error", agent.lastError],
+  ];
+  for (const [field, value] of optional) {
+    if (value === undefined) del.push(field);
+    else set[field] = value;
+  }
+  return { set, del };
+}
+
+function oneOf<T extends string>(values: readonly T[], s: string | undefined, fallback: T): T {
+  return s !== undefined && (values as readonly string[]).includes(s) ? s as T : fallback;
+}
+
+/**
+ * Reads an `HGETALL` result as tinytown does: empty hash -> undefined (no such agent); missing
+ * or bad `id` -> TtError; every other bad value falls back to its default (enums to their
+ * defaults, timestamps to now or `created_at`, counters to 0, ids to absent).
+ */
+export function agentFromHash(h: Record<string, string>, now = new Date()): Agent | undefined {
+  if (Object.keys(h).length === 0) return undefined;
+  if (h.id === undefined) throw new TtError("agent record has no id field");
+  const id = parseId(h.id);
+  if (id === undefined) throw new TtError(`agent record has an invalid id: '${h.id}'`);
+  const createdAt = parseTime(h.created_at) ?? now;
+  const pid = parseCounter(h.pid);
+  return dropUndefined({
+    id,
+    name: h.name ?? "",
+    nickname: h.nickname,
+    roleId: h.role_id,
+    parentAgentId: h.parent_agent_id === undefined ? undefined : parseId(h.parent_agent_id),
+    spawnMode: oneOf(SPAWN_MODES, h.spawn_mode, "fresh"),
+    agentType: oneOf(AGENT_TYPES, h.agent_type, "worker"),
+    state: oneOf(AGENT_STATES, h.state, "starting"),
+    cli: h.cli ?? "",
+    currentTask: h.current_task === undefined ? undefined : parseId(h.current_task),
+    createdAt,
+    lastHeartbeat: parseTime(h.last_heartbeat) ?? now,
+    tasksCompleted: parseCounter(h.tasks_completed) ?? 0,
+    roundsCompleted: parseCounter(h.rounds_completed) ?? 0,
+    lastActiveAt: parseTime(h.last_active_at) ?? createdAt,
+    pid: pid !== undefined && pid > 0 ? pid : undefined,
+    host: h.host,
+    lastError: h.last_error,
+  });
+}
+
+/**
+ * The serde JSON form (legacy string storage, API layers): tinytown's field order, `null` for
+ * absent options, `Z` timestamps. tt-only fields follow, only when set.
+ */
+export function agentToJson(agent: Agent): string {
+  const o: Record<string, unknown> = {
+    id: agent.id,
+    name: agent.name,
+    nickname: agent.nickname ?? null,
+    role_id: agent.roleId ?? null,
+    parent_agent_id: agent.parentAgentId ?? null,
+    spawn_mode: agent.spawnMode,
+    agent_type: agent.agentType,
+    state: agent.state,
+    cli: agent.cli,
+    current_task: agent.currentTask ?? null,
+    created_at: jsonTime(agent.createdAt),
+    last_heartbeat: jsonTime(agent.lastHeartbeat),
+    tasks_completed: agent.tasksCompleted,
+    rounds_completed: agent.roundsCompleted,
+    last_active_at: jsonTime(agent.lastActiveAt),
+  };
+  if (agent.pid !== undefined) o.pid = agent.pid;
+  if (agent.host !== undefined) o.host = agent.host;
+  if (agent.lastError !== undefined) o.last_error = agent.lastError;
+  return JSON.stringify(o);
+}
+
+function agentFromObject(o: JsonObject, now: Date): Agent {
+  return dropUndefined({
+    id: reqId(o, "id"),
+    name: reqString(o, "name"),
+    nickname: optString(o, "nickname"),
+    roleId: optString(o, "role_id"),
+    parentAgentId: optId(o, "parent_agent_id"),
+    spawnMode: optEnum(o, "spawn_mode", SPAWN_MODES) ?? "fresh",
+    agentType: reqEnum(o, "agent_type", AGENT_TYPES),
+    state: reqEnum(o, "state", AGENT_STATES),
+    cli: reqString(o, "cli"),
+    currentTask: optId(o, "current_task"),
+    createdAt: reqTime(o, "created_at"),
+    lastHeartbeat: reqTime(o, "last_heartbeat"),
+    tasksCompleted: reqCount(o, "tasks_completed"),
+    roundsCompleted: optCount(o, "rounds_completed") ?? 0,
+    lastActiveAt: optTime(o, "last_active_at") ?? now,
+    pid: optCount(o, "pid"),
+    host: optString(o, "host"),
+    lastError: optString(o, "last_error"),
+  });
+}
+
+/**
+ * Reads the serde JSON form with serde's rules (required fields must be valid; `nickname`,
+ * `role_id`, `parent_agent_id`, `spawn_mode`, `rounds_completed` default; a missing
+ * `last_active_at` becomes now). Throws TtError on bad input.
+ */
+export function agentFromJson(input: string | JsonObject, now = new Date()): Agent {
+  try {
+    const o = typeof input === "string" ? parseJsonObject(input, "agent JSON") : input;
+    return agentFromObject(o, now);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new TtError(`bad agent record: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Timestamps. tinytown stores two RFC 3339 spellings of UTC: hash fields (agents, tasks) end
+ * in `+00:00`, JSON (messages, events) ends in `Z`. Both omit the fraction when it is zero;
+ * JavaScript dates have millisecond precision, so tt writes either no fraction or 3 digits,
+ * which tinytown reads fine.
+ */
+
+function utcBase(date: Date): string {
+  const iso = date.toISOString(); // always YYYY-MM-DDTHH:MM:SS.mmmZ for years 0..9999
+  const ms = date.getUTCMilliseconds();
+  return ms === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
+}
+
+/** RFC 3339 with `+00:00`, the form of agent and task hash fields. */
+export function hashTime(date: Date): string {
+  return `${utcBase(date)}+00:00`;
+}
+
+/** RFC 3339 with `Z`, the form inside message and event JSON. */
+export function jsonTime(date: Date): string {
+  return `${utcBase(date)}Z`;
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Parses any RFC 3339 timestamp (any fraction length, `Z` or a numeric offset), as chrono's
+ * `parse_from_rfc3339` does. Digits past milliseconds are dropped. Returns undefined for
+ * anything else, including impossible dates such as February 30.
+ */
+export function parseTime(s: string): Date | undefined {
+  if (typeof s !== "string") return undefined;
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
+  let second = Number(m[6]);
+  let ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) {
+    return undefined;
+  }
+  // chrono keeps a leap second inside the 59th second; so do we.
+  if (second === 60) {
+    second = 59;
+    ms = 999;
+  }
+  let offsetMinutes = 0;
+  if (!m[8]) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  const d = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not map years 0..99 onto 1900..1999.
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, ms);
+  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+  return new Date(d.getTime() - offsetMinutes * 60_000);
+}
