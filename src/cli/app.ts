@@ -3,6 +3,11 @@ import { Command, CommanderError } from "commander";
 import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
+import { registerAgentsCommands } from "./agents.ts";
+import { registerEventsCommands } from "./events.ts";
+import { registerMessagesCommands } from "./messages.ts";
+import { registerStatusCommands } from "./status.ts";
+import { registerTasksCommands } from "./tasks.ts";
 import { registerTownCommands } from "./town.ts";
 
 /** Options every command accepts, before or after its name. */
@@ -28,6 +33,11 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut, writeErr })
     .exitOverride();
   registerTownCommands(program);
+  registerAgentsCommands(program);
+  registerMessagesCommands(program);
+  registerTasksCommands(program);
+  registerStatusCommands(program);
+  registerEventsCommands(program);
   return program;
 }
 

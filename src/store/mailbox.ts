@@ -1,0 +1,214 @@
+/**
+ * Inboxes, with at-least-once delivery: an agent takes messages by moving them into its
+ * in-flight lists, and removes them only when the round that handled them has finished. A loop
+ * that dies mid-round leaves them in flight; the next loop (or `tt recover`) puts them back.
+ */
+import type { RedisClient } from "../redis/client.ts";
+import type { SendOptions } from "../redis/connection.ts";
+import { jsonTime } from "../model/time.ts";
+import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
+import type { TownKeys } from "./keys.ts";
+import { TAKE_MESSAGES } from "./scripts.ts";
+
+/** A message taken for a round, with the exact text it was stored as. */
+export interface Taken {
+  message: Message;
+  raw: string;
+  urgent: boolean;
+}
+
+/** An entry that could not be used (bad JSON, wrong recipient); it goes to the dead letters. */
+export interface Rejected {
+  raw: string;
+  reason: string;
+  urgent: boolean;
+}
+
+export interface DeadLetter {
+  agent_id: string;
+  reason: string;
+  raw: string;
+  at: string;
+}
+
+export class Mailbox {
+  constructor(private readonly redis: RedisClient, private readonly keys: TownKeys) {}
+
+  /** The in-flight list for messages taken from the urgent list (ours, like `inflight`). */
+  inflightUrgent(agentId: string): string {
+    return `${this.keys.inflight(agentId)}:urgent`;
+  }
+
+  /** Delivers a message: urgent list (front), or the inbox (high/urgent priority in front). */
+  async send(message: Message, opts: { urgent?: boolean } = {}): Promise<void> {
+    const raw = encodeMessage(message);
+    if (opts.urgent) await this.redis.lpush(this.keys.urgent(message.to), raw);
+    else if (pushesToFront(message.priority)) {
+      await this.redis.lpush(this.keys.inbox(message.to), raw);
+    } else await this.redis.rpush(this.keys.inbox(message.to), raw);
+  }
+
+  /** The first `n` waiting messages (inbox only, not consumed) and the inbox length. */
+  async peek(
+    agentId: string,
+    n = 100,
+  ): Promise<{ messages: Message[]; total: number; bad: number }> {
+    const [entries, total] = await this.redis.pipeline()
+      .add("LRANGE", this.keys.inbox(agentId), 0, n - 1)
+      .add("LLEN", this.keys.inbox(agentId))
+      .execOrThrow() as [string[], number];
+    const messages: Message[] = [];
+    let bad = 0;
+    for (const raw of entries) {
+      const r = decodeMessage(raw);
+      if (r.ok) messages.push(r.message);
+      else bad++;
+    }
+    return { messages, total, bad };
+  }
+
+  /** Inbox, urgent and in-flight counts for many agents in one round trip. */
+  async counts(
+    agentIds: readonly string[],
+  ): Promise<Map<string, { inbox: number; urgent: number; inflight: number }>> {
+    const p = this.redis.pipeline();
+    for (const id of agentIds) {
+      p.add("LLEN", this.keys.inbox(id)).add("LLEN", this.keys.urgent(id))
+        .add("LLEN", this.keys.inflight(id)).add("LLEN", this.inflightUrgent(id));
+    }
+    const r = agentIds.length ? (await p.execOrThrow()) as number[] : [];
+    const out = new Map<string, { inbox: number; urgent: number; inflight: number }>();
+    agentIds.forEach((id, i) => {
+      out.set(id, { inbox: r[4 * i], urgent: r[4 * i + 1], inflight: r[4 * i + 2] + r[4 * i + 3] });
+    });
+    return out;
+  }
+
+  /**
+   * Waits (on a dedicated blocking connection) until a message arrives in the inbox, moving
+   * it into flight. Returns false on timeout.
+   */
+  async waitForMessage(
+    blocking: RedisClient,
+    agentId: string,
+    timeoutSec: number,
+    options?: SendOptions,
+  ): Promise<boolean> {
+    const moved = await blocking.blmove(
+      this.keys.inbox(agentId),
+      this.keys.inflight(agentId),
+      "LEFT",
+      "RIGHT",
+      timeoutSec,
+      options,
+    );
+    return moved !== null;
+  }
+
+  /** Moves up to `max` messages (urgent first) into flight; returns all that are in flight. */
+  async take(agentId: string, max = 0): Promise<{ taken: Taken[]; rejected: Rejected[] }> {
+    const [urgent, regular] = (await this.redis.evalScript(
+      TAKE_MESSAGES,
+      [
+        this.keys.urgent(agentId),
+        this.keys.inbox(agentId),
+        this.inflightUrgent(agentId),
+        this.keys.inflight(agentId),
+      ],
+      [max],
+    )) as [string[], string[]];
+    const taken: Taken[] = [];
+    const rejected: Rejected[] = [];
+    const sort = (raw: string, isUrgent: boolean) => {
+      const r = decodeMessage(raw);
+      if (!r.ok) rejected.push({ raw, reason: r.reason, urgent: isUrgent });
+      else if (r.message.to !== agentId) {
+        rejected.push({
+          raw,
+          reason: `addressed to ${r.message.to}, not ${agentId}`,
+          urgent: isUrgent,
+        });
+      } else taken.push({ message: r.message, raw, urgent: isUrgent });
+    };
+    for (const raw of urgent) sort(raw, true);
+    for (const raw of regular) sort(raw, false);
+    return { taken, rejected };
+  }
+
+  /**
+   * Ends a round: clears the in-flight lists and puts `requeue` back at the front of the
+   * lists they came from, in their original order. One transaction, so nothing is lost or
+   * doubled if the process dies around it.
+   */
+  async finish(
+    agentId: string,
+    requeue: readonly Taken[] = [],
+    dead: readonly Rejected[] = [],
+  ): Promise<void> {
+    const tx = this.redis.multi().add(
+      "DEL",
+      this.keys.inflight(agentId),
+      this.inflightUrgent(agentId),
+    );
+    const urgent = requeue.filter((t) => t.urgent).map((t) => t.raw).reverse();
+    const regular = requeue.filter((t) => !t.urgent).map((t) => t.raw).reverse();
+    if (urgent.length) tx.add("LPUSH", this.keys.urgent(agentId), ...urgent);
+    if (regular.length) tx.add("LPUSH", this.keys.inbox(agentId), ...regular);
+    for (const d of dead) tx.add("LPUSH", this.keys.deadLetters, deadLetter(agentId, d));
+    await tx.exec();
+  }
+
+  /**
+   * Puts messages left in flight by a loop that died back at the front of their lists,
+   * marked as redelivered. Returns how many were put back.
+   */
+  async redeliverInFlight(agentId: string): Promise<number> {
+    const [urgent, regular] = await this.redis.pipeline()
+      .add("LRANGE", this.inflightUrgent(agentId), 0, -1)
+      .add("LRANGE", this.keys.inflight(agentId), 0, -1)
+      .execOrThrow() as [string[], string[]];
+    if (urgent.length + regular.length === 0) return 0;
+    const mark = (raw: string, isUrgent: boolean): Taken | Rejected => {
+      const r = decodeMessage(raw);
+      if (!r.ok) return { raw, reason: r.reason, urgent: isUrgent };
+      const message = { ...r.message, redelivered: true };
+      return { message, raw: encodeMessage(message), urgent: isUrgent };
+    };
+    const all = [
+      ...urgent.map((raw) => mark(raw, true)),
+      ...regular.map((raw) => mark(raw, false)),
+    ];
+    const requeue = all.filter((x): x is Taken => "message" in x);
+    const dead = all.filter((x): x is Rejected => !("message" in x));
+    await this.finish(agentId, requeue, dead);
+    return requeue.length;
+  }
+
+  async deadLetters(n = 100): Promise<DeadLetter[]> {
+    const entries = await this.redis.lrange(this.keys.deadLetters, 0, n - 1);
+    const out: DeadLetter[] = [];
+    for (const e of entries) {
+      try {
+        out.push(JSON.parse(e) as DeadLetter);
+      } catch {
+        out.push({ agent_id: "", reason: "unreadable dead letter", raw: e, at: "" });
+      }
+    }
+    return out;
+  }
+
+  async addDeadLetters(agentId: string, dead: readonly Rejected[]): Promise<void> {
+    if (dead.length === 0) return;
+    await this.redis.lpush(this.keys.deadLetters, ...dead.map((d) => deadLetter(agentId, d)));
+  }
+}
+
+function deadLetter(agentId: string, d: Rejected): string {
+  const entry: DeadLetter = {
+    agent_id: agentId,
+    reason: d.reason,
+    raw: d.raw,
+    at: jsonTime(new Date()),
+  };
+  return JSON.stringify(entry);
+}

@@ -1,0 +1,66 @@
+/**
+ * Shared plumbing for hash records (agents, tasks): partial guarded writes and pipelined
+ * loading of many records by id.
+ */
+import type { RedisClient } from "../redis/client.ts";
+import { RedisReplyError } from "../redis/errors.ts";
+import type { HashWrite } from "../model/fields.ts";
+import { GUARDED_WRITE } from "./scripts.ts";
+
+/** camelCase property -> snake_case hash field (`roleId` -> `role_id`). */
+export function fieldName(prop: string): string {
+  return prop.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Restricts a whole-record write to the given properties. */
+export function pick(write: HashWrite, props: readonly string[]): HashWrite {
+  const fields = new Set(props.map(fieldName));
+  const set: Record<string, string> = {};
+  for (const [k, v] of Object.entries(write.set)) if (fields.has(k)) set[k] = v;
+  return { set, del: write.del.filter((f) => fields.has(f)) };
+}
+
+export type WriteOutcome = "written" | "missing" | "state-mismatch";
+
+/**
+ * Writes `write` to an existing hash; with `allowed`, only when its current state is one of
+ * them. Never creates a record (a record deleted meanwhile stays deleted).
+ */
+export async function guardedWrite(
+  redis: RedisClient,
+  key: string,
+  write: HashWrite,
+  allowed: readonly string[] = [],
+): Promise<WriteOutcome> {
+  const args: string[] = [
+    String(allowed.length),
+    ...allowed,
+    String(write.del.length),
+    ...write.del,
+  ];
+  for (const [k, v] of Object.entries(write.set)) args.push(k, v);
+  const r = await redis.evalScript(GUARDED_WRITE, [key], args);
+  return r === 1 ? "written" : r === 0 ? "missing" : "state-mismatch";
+}
+
+/** HGETALL of many keys in one round trip; missing keys give empty records. */
+export async function loadHashes(
+  redis: RedisClient,
+  keys: readonly string[],
+): Promise<Record<string, string>[]> {
+  if (keys.length === 0) return [];
+  const out: Record<string, string>[] = [];
+  // Chunked so one huge town does not build a single enormous write.
+  for (let i = 0; i < keys.length; i += 1000) {
+    const p = redis.pipeline();
+    for (const key of keys.slice(i, i + 1000)) p.add("HGETALL", key);
+    for (const reply of await p.exec()) {
+      if (reply instanceof RedisReplyError) throw reply;
+      const flat = reply as string[];
+      const rec: Record<string, string> = {};
+      for (let j = 0; j + 1 < flat.length; j += 2) rec[flat[j]] = flat[j + 1];
+      out.push(rec);
+    }
+  }
+  return out;
+}

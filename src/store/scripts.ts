@@ -1,0 +1,84 @@
+/**
+ * Lua scripts for the writes that must be atomic. Each runs inside Redis, so no other client
+ * can interleave: a record deleted meanwhile is not resurrected, a state guard cannot be
+ * raced, and a spawn limit cannot be exceeded by parallel spawns.
+ */
+import { Script } from "../redis/script.ts";
+
+/**
+ * Partial write of a hash record that must already exist.
+ * KEYS[1] = hash. ARGV = nAllowed, allowed states..., nDel, fields to delete..., field, value...
+ * Returns 1 when written, 0 when the record does not exist, -1 when its state is not allowed.
+ */
+export const GUARDED_WRITE = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local i = 1
+local nallowed = tonumber(ARGV[i]); i = i + 1
+if nallowed > 0 then
+  local cur = redis.call('HGET', KEYS[1], 'state')
+  local ok = false
+  for j = i, i + nallowed - 1 do if ARGV[j] == cur then ok = true end end
+  if not ok then return -1 end
+end
+i = i + nallowed
+local ndel = tonumber(ARGV[i]); i = i + 1
+if ndel > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, i, i + ndel - 1)) end
+i = i + ndel
+if i <= #ARGV then redis.call('HSET', KEYS[1], unpack(ARGV, i, #ARGV)) end
+return 1
+`);
+
+/**
+ * Registers a new agent unless the town already has `max` active agents (0 = no limit).
+ * KEYS[1] = agents index set, KEYS[2] = the new agent's hash.
+ * ARGV = max, agent key prefix, agent id, field, value...
+ * Returns the number of active agents including the new one, or -(active) when full.
+ */
+export const CREATE_AGENT = new Script(`
+local max = tonumber(ARGV[1])
+local active = 0
+if max > 0 then
+  for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    local st = redis.call('HGET', ARGV[2] .. id, 'state')
+    if st == 'starting' or st == 'idle' or st == 'working' or st == 'paused' or st == 'draining' then
+      active = active + 1
+    end
+  end
+  if active >= max then return -active end
+end
+redis.call('HSET', KEYS[2], unpack(ARGV, 4, #ARGV))
+redis.call('SADD', KEYS[1], ARGV[3])
+return active + 1
+`);
+
+/**
+ * Moves up to `max` waiting messages (urgent list first) into the agent's in-flight lists and
+ * returns everything in flight: { urgent in flight, regular in flight }.
+ * KEYS = urgent, inbox, inflight-urgent, inflight. ARGV[1] = max messages to move (0 = all).
+ */
+export const TAKE_MESSAGES = new Script(`
+local max = tonumber(ARGV[1])
+local moved = 0
+for pair = 0, 1 do
+  local src, dst = KEYS[1 + pair], KEYS[3 + pair]
+  while max == 0 or moved < max do
+    local v = redis.call('LMOVE', src, dst, 'LEFT', 'RIGHT')
+    if not v then break end
+    moved = moved + 1
+  end
+end
+return { redis.call('LRANGE', KEYS[3], 0, -1), redis.call('LRANGE', KEYS[4], 0, -1) }
+`);
+
+/**
+ * Claims a backlog task for one agent: removes the id from the backlog and assigns the task
+ * only if it was still there, so exactly one of many claimers wins.
+ * KEYS[1] = backlog, KEYS[2] = task hash. ARGV = task id, agent id, updated_at.
+ * Returns 1 when claimed, 0 when the id was not in the backlog, -1 when the task is missing.
+ */
+export const CLAIM_TASK = new Script(`
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'state', 'assigned', 'assigned_to', ARGV[2], 'updated_at', ARGV[3])
+return 1
+`);

@@ -1,0 +1,31 @@
+/** Everything a command needs to read or change a town's data, bound to one connection. */
+import type { RedisClient } from "../redis/client.ts";
+import { ActivityLog } from "./activity.ts";
+import { AgentStore } from "./agents.ts";
+import { EventLog } from "./events.ts";
+import { type TownKeys, townKeys } from "./keys.ts";
+import { Mailbox } from "./mailbox.ts";
+import { TaskStore } from "./tasks.ts";
+
+export interface Store {
+  redis: RedisClient;
+  keys: TownKeys;
+  agents: AgentStore;
+  tasks: TaskStore;
+  mailbox: Mailbox;
+  events: EventLog;
+  activity: ActivityLog;
+}
+
+export function openStore(redis: RedisClient, townName: string): Store {
+  const keys = townKeys(townName);
+  return {
+    redis,
+    keys,
+    agents: new AgentStore(redis, keys),
+    tasks: new TaskStore(redis, keys),
+    mailbox: new Mailbox(redis, keys),
+    events: new EventLog(redis, keys),
+    activity: new ActivityLog(redis, keys),
+  };
+}

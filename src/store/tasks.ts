@@ -1,0 +1,115 @@
+/** Task records: create, read, list, guarded state changes, delete, and the backlog list. */
+import { TaskNotFoundError, TtError } from "../errors.ts";
+import type { RedisClient } from "../redis/client.ts";
+import { parseId } from "../model/ids.ts";
+import { hashTime } from "../model/time.ts";
+import { type Task, taskFromHash, type TaskState, taskToHash } from "../model/task.ts";
+import type { TownKeys } from "./keys.ts";
+import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
+import { CLAIM_TASK } from "./scripts.ts";
+
+export type ClaimOutcome = "claimed" | "not-in-backlog" | "missing";
+
+export class TaskStore {
+  constructor(private readonly redis: RedisClient, private readonly keys: TownKeys) {}
+
+  /** Saves a new task and indexes it; with `backlog`, also appends it to the backlog. */
+  async create(task: Task, opts: { backlog?: boolean } = {}): Promise<void> {
+    const tx = this.redis.multi()
+      .add("HSET", this.keys.task(task.id), ...Object.entries(taskToHash(task).set).flat())
+      .add("SADD", this.keys.tasksIndex, task.id);
+    if (opts.backlog) tx.add("RPUSH", this.keys.backlog, task.id);
+    await tx.exec();
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    return taskFromHash(await this.redis.hgetall(this.keys.task(id)));
+  }
+
+  /** Reads a task by full id or 4+ character id prefix; unknown -> TaskNotFoundError. */
+  async find(ref: string): Promise<Task> {
+    const trimmed = ref.trim();
+    const id = parseId(trimmed);
+    if (id) {
+      const task = await this.get(id);
+      if (!task) throw new TaskNotFoundError(ref);
+      return task;
+    }
+    if (!/^[0-9a-f-]{4,35}$/i.test(trimmed)) {
+      throw new TaskNotFoundError(ref, `task not found: '${ref}' is not a task id`);
+    }
+    const prefix = trimmed.toLowerCase();
+    const ids = (await this.redis.smembers(this.keys.tasksIndex)).filter((t) =>
+      t.startsWith(prefix)
+    );
+    if (ids.length === 0) throw new TaskNotFoundError(ref);
+    if (ids.length > 1) {
+      throw new TtError(
+        `task id '${ref}' is ambiguous: ${ids.length} tasks start with it; use more characters`,
+      );
+    }
+    const task = await this.get(ids[0]);
+    if (!task) throw new TaskNotFoundError(ref);
+    return task;
+  }
+
+  /** Every task of the town, oldest first. */
+  async list(): Promise<Task[]> {
+    const ids = await this.redis.smembers(this.keys.tasksIndex);
+    const records = await loadHashes(this.redis, ids.map((id) => this.keys.task(id)));
+    const tasks: Task[] = [];
+    const stale: string[] = [];
+    records.forEach((rec, i) => {
+      try {
+        const task = taskFromHash(rec);
+        if (task) tasks.push(task);
+        else stale.push(ids[i]);
+      } catch {
+        stale.push(ids[i]);
+      }
+    });
+    if (stale.length) await this.redis.srem(this.keys.tasksIndex, ...stale);
+    return tasks.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  /** Writes the given properties; with `allowed`, only while the stored state is one of them. */
+  update(
+    task: Task,
+    props: readonly (keyof Task)[],
+    allowed: readonly TaskState[] = [],
+  ): Promise<WriteOutcome> {
+    return guardedWrite(
+      this.redis,
+      this.keys.task(task.id),
+      pick(taskToHash(task), props),
+      allowed,
+    );
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.redis.multi()
+      .add("DEL", this.keys.task(id))
+      .add("SREM", this.keys.tasksIndex, id)
+      .add("LREM", this.keys.backlog, 0, id)
+      .exec();
+  }
+
+  /** Backlog task ids in order. */
+  async backlogIds(): Promise<string[]> {
+    return (await this.redis.lrange(this.keys.backlog, 0, -1)).filter((id) => parseId(id));
+  }
+
+  async backlogLength(): Promise<number> {
+    return await this.redis.llen(this.keys.backlog);
+  }
+
+  /** Atomically takes a task out of the backlog and assigns it: one winner among claimers. */
+  async claim(taskId: string, agentId: string): Promise<ClaimOutcome> {
+    const r = await this.redis.evalScript(
+      CLAIM_TASK,
+      [this.keys.backlog, this.keys.task(taskId)],
+      [taskId, agentId, hashTime(new Date())],
+    );
+    return r === 1 ? "claimed" : r === 0 ? "not-in-backlog" : "missing";
+  }
+}
