@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { TtError } from "../errors.ts";
 import { initTown } from "../town/init.ts";
 import { previewReset, resetTown } from "../town/reset.ts";
-import { stopTownServer } from "../town/stop.ts";
+import { stopTown } from "../town/stop.ts";
 import { openTown } from "../town/town.ts";
 import { listTownsWithStatus } from "../town/towns.ts";
 import {
@@ -64,8 +64,14 @@ export function registerTownCommands(program: Command): void {
     .description("stop the town's agents, then its Redis")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const r = await stopTownServer(globalOptions(cmd).town);
+      const r = await stopTown(globalOptions(cmd).town);
       report(opts.json, r, (d) => [
+        d.agentsStopped.length
+          ? `Stopped ${d.agentsStopped.length} agent(s): ${d.agentsStopped.join(", ")}`
+          : "No running agents",
+        ...(d.agentsKilled.length
+          ? [`Killed loops that did not exit in time: ${d.agentsKilled.join(", ")}`]
+          : []),
         !d.managed
           ? "Redis is external: left running"
           : d.central

@@ -11,6 +11,7 @@ import { RedisReplyError } from "./errors.ts";
 import type { RedisArg } from "./resp.ts";
 import type { Endpoint } from "./url.ts";
 import { parseRedisVersion, type RedisVersion } from "./version.ts";
+import { isAlive } from "../process.ts";
 
 export interface ManagedServer {
   /** Working directory of the server (`.tt/`); RDB and AOF files live here. */
@@ -94,11 +95,31 @@ export async function pingServer(server: ManagedServer, timeoutMs = 1000): Promi
   }
 }
 
-/** Reads the pid file and tells whether that process is alive. */
+/** Reads the pid file and tells whether that process is alive and a redis-server. */
 export async function serverState(server: ManagedServer): Promise<ServerState> {
   const pid = await readPid(server.pidFile);
   if (pid === undefined) return { running: false };
-  return isAlive(pid) ? { running: true, pid } : { running: false, pid };
+  return isServerProcess(server, pid) ? { running: true, pid } : { running: false, pid };
+}
+
+/**
+ * A pid file outlives a crash or a reboot, and its pid may since belong to an unrelated
+ * program that tt must neither wait for nor signal. On Linux the process must look like a
+ * redis-server (its command line names redis, valkey or our binary); elsewhere any live
+ * process counts.
+ */
+function isServerProcess(server: ManagedServer, pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  if (Deno.build.os !== "linux") return true;
+  let cmdline: string;
+  try {
+    cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return false;
+  }
+  const binary = server.binary ?? "redis-server";
+  return /redis|valkey/i.test(cmdline) ||
+    cmdline.includes(binary.slice(binary.lastIndexOf("/") + 1));
 }
 
 /**
@@ -219,10 +240,12 @@ export async function stopServer(server: ManagedServer): Promise<boolean> {
       if (server.socketPath) await removeIfExists(server.socketPath);
       return false;
     }
-    if (answering) await sendShutdown(server);
-    const pid = state.pid;
+    const refused = answering && !(await sendShutdown(server));
+    // Only a pid that is a live redis-server is ours to wait for and signal.
+    const pid = state.running ? state.pid : undefined;
     if (pid !== undefined) {
-      if (!(await waitGone(pid, STOP_TIMEOUT_MS))) {
+      // A refused SHUTDOWN will not happen later: go straight to SIGTERM (which saves too).
+      if (refused || !(await waitGone(pid, STOP_TIMEOUT_MS))) {
         signal(pid, "SIGTERM");
         if (!(await waitGone(pid, 5000))) {
           signal(pid, "SIGKILL");
@@ -236,18 +259,22 @@ export async function stopServer(server: ManagedServer): Promise<boolean> {
   });
 }
 
-async function sendShutdown(server: ManagedServer): Promise<void> {
+/** Sends SHUTDOWN SAVE; false when the server refused it with an error reply. */
+async function sendShutdown(server: ManagedServer): Promise<boolean> {
   let conn: RedisConnection | undefined;
   try {
     conn = await RedisConnection.open(serverEndpoint(server), 2000);
     const cmds: RedisArg[][] = server.password !== undefined
       ? [["AUTH", server.password], ["SHUTDOWN", "SAVE"]]
       : [["SHUTDOWN", "SAVE"]];
-    // Success means the server closes the connection without replying to SHUTDOWN.
+    // Success means the server closes the connection without replying to SHUTDOWN, so any
+    // reply is a refusal (command renamed away, save failed, wrong password).
     await withTimeout(conn.sendBatch(cmds), STOP_TIMEOUT_MS);
+    return false;
   } catch {
     // Connection closed by the shutdown (the normal case), or the server is not answering:
-    // the caller falls back to signals either way.
+    // the caller waits for the process, then falls back to signals.
+    return true;
   } finally {
     await conn?.close();
   }
@@ -291,25 +318,6 @@ async function readPid(pidFile: string): Promise<number | undefined> {
     return /^\d+$/.test(text) ? Number(text) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Whether a process exists. Linux reads /proc (no signal sent); elsewhere SIGCONT probes. */
-export function isAlive(pid: number): boolean {
-  if (Deno.build.os === "linux") {
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-      // A zombie has exited; only its parent has not collected it yet.
-      return !/^\d+ \(.*\) Z/.test(stat);
-    } catch {
-      return false;
-    }
-  }
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -10,9 +10,10 @@ import {
   displayName,
 } from "../model/agent.ts";
 import { isSupervisorAlias, parseId, shortId, SUPERVISOR_ID } from "../model/ids.ts";
+import { hashTime } from "../model/time.ts";
 import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
-import { CREATE_AGENT } from "./scripts.ts";
+import { CREATE_AGENT, RELEASE_TASK } from "./scripts.ts";
 
 /** What an agent reference names: an agent record, or the conductor's well-known mailbox. */
 export type AgentRef =
@@ -83,6 +84,22 @@ export class AgentStore {
 
   async incrementTasksCompleted(id: string): Promise<number> {
     return await this.redis.hincrby(this.keys.agent(id), "tasks_completed", 1);
+  }
+
+  /**
+   * A task of this agent ended: records a heartbeat and clears `current_task` only if it
+   * still names `taskId` (atomically, so a task the loop picked up meanwhile is kept).
+   */
+  async releaseTask(
+    agentId: string,
+    taskId: string,
+    now = new Date(),
+  ): Promise<"cleared" | "kept" | "missing"> {
+    const r = await this.redis.evalScript(RELEASE_TASK, [this.keys.agent(agentId)], [
+      taskId,
+      hashTime(now),
+    ]);
+    return r === 1 ? "cleared" : r === 0 ? "missing" : "kept";
   }
 
   /** Deletes the record and every per-agent key (inbox, urgent, activity, stop, ...). */

@@ -5,6 +5,7 @@
  */
 import type { RedisClient } from "../redis/client.ts";
 import type { SendOptions } from "../redis/connection.ts";
+import type { Pipeline } from "../redis/pipeline.ts";
 import { jsonTime } from "../model/time.ts";
 import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import type { TownKeys } from "./keys.ts";
@@ -41,11 +42,15 @@ export class Mailbox {
 
   /** Delivers a message: urgent list (front), or the inbox (high/urgent priority in front). */
   async send(message: Message, opts: { urgent?: boolean } = {}): Promise<void> {
+    await this.sendTo(this.redis.pipeline(), message, opts).execOrThrow();
+  }
+
+  /** Adds the delivery of `message` to a pipeline or transaction (same rules as `send`). */
+  sendTo<P extends Pipeline>(p: P, message: Message, opts: { urgent?: boolean } = {}): P {
     const raw = encodeMessage(message);
-    if (opts.urgent) await this.redis.lpush(this.keys.urgent(message.to), raw);
-    else if (pushesToFront(message.priority)) {
-      await this.redis.lpush(this.keys.inbox(message.to), raw);
-    } else await this.redis.rpush(this.keys.inbox(message.to), raw);
+    if (opts.urgent) return p.add("LPUSH", this.keys.urgent(message.to), raw);
+    if (pushesToFront(message.priority)) return p.add("LPUSH", this.keys.inbox(message.to), raw);
+    return p.add("RPUSH", this.keys.inbox(message.to), raw);
   }
 
   /** The first `n` waiting messages (inbox only, not consumed) and the inbox length. */

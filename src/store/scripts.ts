@@ -82,3 +82,19 @@ if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'state', 'assigned', 'assigned_to', ARGV[2], 'updated_at', ARGV[3])
 return 1
 `);
+
+/**
+ * An agent's task ended: heartbeat, and clear `current_task` if it still names that task.
+ * KEYS[1] = agent hash. ARGV = task id, last_heartbeat value.
+ * Returns 1 when cleared, 2 when the pointer names something else (or nothing), 0 when the
+ * agent record does not exist.
+ */
+export const RELEASE_TASK = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[2])
+if redis.call('HGET', KEYS[1], 'current_task') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'current_task')
+  return 1
+end
+return 2
+`);

@@ -1,6 +1,7 @@
 /** Task records: create, read, list, guarded state changes, delete, and the backlog list. */
 import { TaskNotFoundError, TtError } from "../errors.ts";
 import type { RedisClient } from "../redis/client.ts";
+import type { Pipeline } from "../redis/pipeline.ts";
 import { parseId } from "../model/ids.ts";
 import { hashTime } from "../model/time.ts";
 import { type Task, taskFromHash, type TaskState, taskToHash } from "../model/task.ts";
@@ -15,11 +16,15 @@ export class TaskStore {
 
   /** Saves a new task and indexes it; with `backlog`, also appends it to the backlog. */
   async create(task: Task, opts: { backlog?: boolean } = {}): Promise<void> {
-    const tx = this.redis.multi()
-      .add("HSET", this.keys.task(task.id), ...Object.entries(taskToHash(task).set).flat())
+    await this.createTo(this.redis.multi(), task, opts).exec();
+  }
+
+  /** Adds `create` to a transaction, so a task can be saved together with other writes. */
+  createTo<P extends Pipeline>(p: P, task: Task, opts: { backlog?: boolean } = {}): P {
+    p.add("HSET", this.keys.task(task.id), ...Object.entries(taskToHash(task).set).flat())
       .add("SADD", this.keys.tasksIndex, task.id);
-    if (opts.backlog) tx.add("RPUSH", this.keys.backlog, task.id);
-    await tx.exec();
+    if (opts.backlog) p.add("RPUSH", this.keys.backlog, task.id);
+    return p;
   }
 
   async get(id: string): Promise<Task | undefined> {

@@ -1,0 +1,192 @@
+/** Agent lifecycle commands: kill, interrupt, resume, close, wait, prune. */
+import { TtError } from "../errors.ts";
+import { type Agent, type AgentState, isTerminalState, stateDisplayName } from "../model/agent.ts";
+import { type EventType, newEvent } from "../model/event.ts";
+import { isAlive, signalProcess } from "../process.ts";
+import type { Store } from "../store/store.ts";
+import { hostname } from "./liveness.ts";
+
+export interface ControlResult {
+  agent: Agent;
+  previous: AgentState;
+  /** True when the agent's loop process on this machine was sent SIGTERM. */
+  signalled?: boolean;
+}
+
+/**
+ * Stops an agent now: the record says stopped, a stop flag is left for its loop, and a loop on
+ * this machine is sent SIGTERM so a running CLI is ended too (its messages go back).
+ */
+export async function killAgent(store: Store, ref: string): Promise<ControlResult> {
+  const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be killed");
+  await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  const signalled = signalLoop(agent);
+  if (!isTerminalState(agent.state)) {
+    await change(
+      store,
+      agent,
+      "stopped",
+      "🛑 Stop requested",
+      "agent_stopped",
+      "Agent stop requested",
+    );
+  }
+  return {
+    agent: { ...agent, state: isTerminalState(agent.state) ? agent.state : "stopped" },
+    previous: agent.state,
+    signalled,
+  };
+}
+
+/** Pauses an agent: its loop takes no messages until resumed (a running round finishes). */
+export async function interruptAgent(store: Store, ref: string): Promise<ControlResult> {
+  const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be interrupted");
+  if (isTerminalState(agent.state)) {
+    throw new TtError(`agent '${agent.name}' is ${agent.state} and cannot be interrupted`);
+  }
+  if (agent.state === "paused") return { agent, previous: agent.state };
+  await change(
+    store,
+    agent,
+    "paused",
+    "⏸️ Interrupted (paused)",
+    "agent_interrupted",
+    "Agent interrupted (paused)",
+  );
+  return { agent: { ...agent, state: "paused" }, previous: agent.state };
+}
+
+export async function resumeAgent(store: Store, ref: string): Promise<ControlResult> {
+  const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be resumed");
+  if (agent.state !== "paused") {
+    throw new TtError(
+      `agent '${agent.name}' is ${agent.state}; only a paused agent can be resumed`,
+    );
+  }
+  await store.redis.del(store.keys.stop(agent.id));
+  await change(store, agent, "idle", "▶️ Resumed", "agent_resumed", "Agent resumed");
+  return { agent: { ...agent, state: "idle" }, previous: agent.state };
+}
+
+/** Asks an agent to finish what it is doing and stop; it ends `cold`. */
+export async function closeAgent(store: Store, ref: string): Promise<ControlResult> {
+  const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be closed");
+  if (isTerminalState(agent.state)) {
+    throw new TtError(`agent '${agent.name}' is already ${agent.state}`);
+  }
+  await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  await change(
+    store,
+    agent,
+    "draining",
+    "🔻 Closing (draining then stop)",
+    "agent_stopped",
+    "Agent closing (draining then stop)",
+  );
+  return { agent: { ...agent, state: "draining" }, previous: agent.state };
+}
+
+export interface WaitResult {
+  agent: Agent;
+  timedOut: boolean;
+}
+
+/** Waits until the agent reaches a terminal state (stopped, error, cold), or the timeout. */
+export async function waitForAgent(
+  store: Store,
+  ref: string,
+  timeoutSecs?: number,
+  pollMs = 250,
+): Promise<WaitResult> {
+  const first = await store.agents.resolveAgent(
+    ref,
+    "the conductor mailbox has no state to wait for",
+  );
+  const deadline = timeoutSecs === undefined ? Infinity : Date.now() + timeoutSecs * 1000;
+  let agent: Agent | undefined = first;
+  for (;;) {
+    if (!agent) throw new TtError(`agent '${first.name}' was removed while waiting`);
+    if (isTerminalState(agent.state)) return { agent, timedOut: false };
+    if (Date.now() >= deadline) return { agent, timedOut: true };
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    agent = await store.agents.get(first.id);
+  }
+}
+
+export interface PruneResult {
+  removed: Agent[];
+  /** Messages that were still waiting for removed agents, now in the dead letters. */
+  deadLettered: number;
+}
+
+/**
+ * Removes stopped and errored agents (all agents with `all`, killing live ones first). Their
+ * unhandled messages are kept in the dead letters, so nothing is removed silently.
+ */
+export async function pruneAgents(store: Store, all: boolean): Promise<PruneResult> {
+  const agents = await store.agents.list();
+  const doomed = agents.filter((a) => all || a.state === "stopped" || a.state === "error");
+  let deadLettered = 0;
+  for (const agent of doomed) {
+    if (!isTerminalState(agent.state)) await killAgent(store, agent.id);
+    const { taken, rejected } = await store.mailbox.take(agent.id, 0);
+    const left = [
+      ...taken.map((t) => ({
+        raw: t.raw,
+        urgent: t.urgent,
+        reason: `agent ${agent.name} was pruned`,
+      })),
+      ...rejected,
+    ];
+    await store.mailbox.finish(agent.id, [], left);
+    deadLettered += left.length;
+    await store.agents.delete(agent.id);
+    await store.events.emit(
+      newEvent("agent_stopped", `Agent ${agent.name} pruned`, {
+        agentId: agent.id,
+        oldState: stateDisplayName(agent.state),
+      }),
+    );
+  }
+  return { removed: doomed, deadLettered };
+}
+
+async function change(
+  store: Store,
+  agent: Agent,
+  to: AgentState,
+  activity: string,
+  eventType: EventType,
+  message: string,
+): Promise<void> {
+  const r = await store.agents.update({ ...agent, state: to }, ["state"]);
+  if (r === "missing") throw new TtError(`agent '${agent.name}' was removed meanwhile`);
+  const p = store.redis.pipeline();
+  store.activity.addTo(p, agent.id, activity);
+  store.events.addTo(
+    p,
+    newEvent(eventType, message, {
+      agentId: agent.id,
+      oldState: stateDisplayName(agent.state),
+      newState: stateDisplayName(to),
+    }),
+  );
+  await p.exec();
+}
+
+/** SIGTERM to the agent's loop when it runs on this machine. */
+function signalLoop(agent: Agent): boolean {
+  if (!agent.pid || (agent.host && agent.host !== hostname())) return false;
+  if (!isAlive(agent.pid) || !isOurLoop(agent.pid, agent.id)) return false;
+  return signalProcess(agent.pid, "SIGTERM");
+}
+
+/** Guards against a recycled pid: the process must be an agent-loop for this agent id. */
+function isOurLoop(pid: number, agentId: string): boolean {
+  if (Deno.build.os !== "linux") return true;
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes(agentId);
+  } catch {
+    return false;
+  }
+}

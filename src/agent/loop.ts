@@ -1,0 +1,324 @@
+/**
+ * `tt agent-loop`: the background process behind each agent. Each iteration: stop request?
+ * paused? take waiting messages (urgent first) into flight; nothing there -> go idle and
+ * block on the inbox; otherwise run a round of the agent CLI. Survives Redis restarts by
+ * reconnecting; ends on max rounds, a stop request, idle timeout, or SIGTERM/SIGINT.
+ */
+import { TtError } from "../errors.ts";
+import { type Agent, type AgentState, stateDisplayName } from "../model/agent.ts";
+import { newEvent } from "../model/event.ts";
+import { isTaskTerminal } from "../model/task.ts";
+import type { RedisClient } from "../redis/client.ts";
+import { RedisClosedError } from "../redis/errors.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
+import { openTown, type Town } from "../town/town.ts";
+import { hostname, releaseLease, renewLease } from "./liveness.ts";
+import { backlogFor, type RoundContext, runRound } from "./round.ts";
+import { ensureTtShim } from "./tt_shim.ts";
+
+export interface LoopOptions {
+  root: string;
+  name: string;
+  id: string;
+  maxRounds: number;
+  /** Where log lines go (the launcher points stdout at `.tt/logs/<name>.log`). */
+  log?: (line: string) => void;
+}
+
+export type LoopEnd =
+  | "max-rounds"
+  | "stopped"
+  | "closed"
+  | "idle-timeout"
+  | "signal"
+  | "gone"
+  | "error";
+
+/** How long one blocking wait on the inbox lasts before the loop looks at its flags again. */
+const WAIT_SECS = 1;
+/** Most messages one round takes; the rest wait for the next round. */
+const MAX_MESSAGES_PER_ROUND = 100;
+
+export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
+  const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const town = await openTown(opts.root, {
+    reconnect: {
+      maxDelayMs: 2000,
+      onRetry: (n, e) => n % 10 === 1 && log(`Redis unavailable, retrying: ${e.message}`),
+    },
+  });
+  const blocking = await town.redis.duplicate();
+  const store = openStore(town.redis, town.name);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(new Error("signal"));
+  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, onSignal);
+  try {
+    return await loop(opts, town, store, blocking, stop.signal, log);
+  } finally {
+    for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, onSignal);
+    await blocking.close();
+    await town.close();
+  }
+}
+
+async function loop(
+  opts: LoopOptions,
+  town: Town,
+  store: Store,
+  blocking: RedisClient,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<LoopEnd> {
+  const first = await store.agents.get(opts.id);
+  if (!first) {
+    throw new TtError(`agent ${opts.name} (${opts.id}) has no record in town '${town.name}'`);
+  }
+  let agent: Agent = first;
+  const agentId = first.id;
+  const cli = resolveCli(agent.cli, effectiveAgentClis(town.config.agentClis));
+  const { idleTimeoutSecs, leaseSecs } = town.config.agent;
+  const binDir = await ensureTtShim(town.paths.binDir);
+  const env: Record<string, string> = {
+    TINYTOWN_AGENT_ID: agent.id,
+    TINYTOWN_AGENT_NAME: agent.name,
+    TINYTOWN_TOWN: town.root,
+    PATH: `${binDir}:${Deno.env.get("PATH") ?? ""}`,
+  };
+  log(
+    `Agent ${agent.name} (${agent.id}) starting: max ${opts.maxRounds} rounds, CLI ${cli.name} ` +
+      `(${cli.argv.join(" ")}), idle timeout ${idleTimeoutSecs}s`,
+  );
+  await store.agents.update({ ...agent, pid: Deno.pid, host: hostname() }, ["pid", "host"]);
+  await renewLease(store, agent.id, leaseSecs, true);
+  const redelivered = await store.mailbox.redeliverInFlight(agent.id);
+  if (redelivered > 0) log(`Put back ${redelivered} message(s) left in flight by a previous loop`);
+
+  const ctx: RoundContext = { town, store, cli, maxRounds: opts.maxRounds, env, signal, log };
+  let round = 0;
+  let lastOffered = ""; // backlog ids last offered while idle, so one backlog is offered once
+  let end: LoopEnd = "max-rounds";
+  try {
+    while (round < opts.maxRounds) {
+      if (signal.aborted) {
+        end = "signal";
+        break;
+      }
+      const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
+        store.redis.exists(store.keys.stop(agentId)),
+        store.agents.get(agentId),
+      ]);
+      if (!fresh) {
+        end = "gone";
+        break;
+      }
+      agent = fresh;
+      if (stopFlag) {
+        await store.redis.del(store.keys.stop(agent.id));
+        await store.activity.add(agent.id, `Round ${round + 1}: 🛑 stopped by request`);
+        end = agent.state === "draining" ? "closed" : "stopped";
+        break;
+      }
+      if (agent.state === "paused") {
+        await renewLease(store, agent.id, leaseSecs, false);
+        await sleep(1000, signal);
+        continue;
+      }
+      const { taken, rejected } = await store.mailbox.take(agent.id, MAX_MESSAGES_PER_ROUND);
+      if (rejected.length) {
+        log(`${rejected.length} message(s) could not be used and went to the dead letters`);
+        await store.mailbox.addDeadLetters(agent.id, rejected);
+      }
+      if (taken.length === 0) {
+        const backlog = await backlogFor(store, agent);
+        const offer = backlog.snapshot.matching > 0 ? backlog.ids.join(",") : "";
+        if (offer && offer !== lastOffered) {
+          lastOffered = offer;
+        } else {
+          if (rejected.length) await store.mailbox.finish(agent.id);
+          if (await goIdle(store, agent, idleTimeoutSecs, leaseSecs)) {
+            end = "idle-timeout";
+            break;
+          }
+          await waitForWork(store, blocking, agent.id, signal);
+          continue;
+        }
+      }
+      const result = await runRound(ctx, agent, round + 1, taken);
+      if (result.kind !== "ran") {
+        const line = result.kind === "auto-handled"
+          ? `⏭️ auto-handled ${result.informational} informational, ${result.confirmations} confirmations`
+          : `⏭️ no direct work and ${result.total} backlog task(s) did not match role hint`;
+        await store.activity.add(agent.id, `Round ${round + 1}: ${line}`);
+        await markIdle(store, agent);
+        continue;
+      }
+      const run = result.run;
+      round++;
+      const activity = run.outcome === "ok"
+        ? "✅ completed"
+        : run.outcome === "timeout"
+        ? "⏱️ timed out"
+        : run.outcome === "spawn_error"
+        ? `❌ failed: ${run.error}`
+        : run.outcome === "cancelled"
+        ? "🛑 cancelled"
+        : "⚠️ CLI error";
+      await store.activity.add(agent.id, `Round ${round}: ${activity}`);
+      await finishRound(store, agent.id);
+      log(`Round ${round} ${run.outcome} in ${Math.round(run.durationMs)} ms`);
+      if (run.outcome === "spawn_error") {
+        await setFinalState(store, agent.id, "error", log, run.error);
+        return "error";
+      }
+      if (run.outcome === "cancelled") {
+        end = "signal";
+        break;
+      }
+    }
+  } catch (err) {
+    if (signal.aborted && err instanceof RedisClosedError) end = "signal";
+    else {
+      const msg = err instanceof Error ? err.message : String(err);
+      log(`Agent loop failed: ${msg}`);
+      await setFinalState(store, agent.id, "error", log, msg).catch(() => {});
+      throw err;
+    }
+  }
+  const final: AgentState = end === "closed" || end === "idle-timeout" ? "cold" : "stopped";
+  if (end !== "gone") await setFinalState(store, agent.id, final, log);
+  await releaseLease(store, agent.id).catch(() => {});
+  log(`Agent ${agent.name} finished (${end}) after ${round} round(s)`);
+  return end;
+}
+
+/** Idle bookkeeping; returns true when the idle timeout has been reached. */
+async function goIdle(store: Store, agent: Agent, idleTimeoutSecs: number, leaseSecs: number) {
+  const now = new Date();
+  const next: Agent = { ...agent, lastHeartbeat: now };
+  if (agent.currentTask) {
+    const task = await store.tasks.get(agent.currentTask);
+    if (!task || isTaskTerminal(task.state)) delete next.currentTask;
+  }
+  if (agent.state !== "idle") {
+    next.state = "idle";
+    next.lastActiveAt = now;
+  }
+  const idleFor = (now.getTime() - next.lastActiveAt.getTime()) / 1000;
+  if (idleTimeoutSecs > 0 && !next.currentTask && idleFor >= idleTimeoutSecs) {
+    next.state = "draining";
+    await store.agents.updateIfState(next, ["state", "lastHeartbeat", "currentTask"], [
+      "idle",
+      "starting",
+      "working",
+    ]);
+    await store.activity.add(
+      agent.id,
+      `🔻 Idle timeout reached after ${idleTimeoutSecs}s; draining and stopping`,
+    );
+    return true;
+  }
+  await store.agents.updateIfState(
+    next,
+    ["state", "lastActiveAt", "lastHeartbeat", "currentTask"],
+    ["idle", "starting", "working"],
+  );
+  if (agent.state !== "idle") await emitState(store, agent, "idle");
+  await renewLease(store, agent.id, leaseSecs, false);
+  return false;
+}
+
+async function markIdle(store: Store, agent: Agent): Promise<void> {
+  const now = new Date();
+  await store.agents.updateIfState(
+    { ...agent, state: "idle", lastActiveAt: now, lastHeartbeat: now },
+    ["state", "lastActiveAt", "lastHeartbeat"],
+    ["idle", "starting", "working"],
+  );
+}
+
+/** After a round: count it, go back to idle (unless paused or closing meanwhile). */
+async function finishRound(store: Store, agentId: string): Promise<void> {
+  const agent = await store.agents.get(agentId);
+  if (!agent) return;
+  const now = new Date();
+  const next: Agent = { ...agent, roundsCompleted: agent.roundsCompleted + 1, lastHeartbeat: now };
+  if (agent.currentTask) {
+    const task = await store.tasks.get(agent.currentTask);
+    if (!task || isTaskTerminal(task.state)) delete next.currentTask;
+  }
+  await store.agents.update(next, ["roundsCompleted", "lastHeartbeat", "currentTask"]);
+  await store.agents.updateIfState({ ...next, state: "idle", lastActiveAt: now }, [
+    "state",
+    "lastActiveAt",
+  ], [
+    "working",
+  ]);
+}
+
+async function setFinalState(
+  store: Store,
+  agentId: string,
+  state: AgentState,
+  log: (line: string) => void,
+  error?: string,
+): Promise<void> {
+  const agent = await store.agents.get(agentId);
+  if (!agent) return;
+  const next: Agent = { ...agent, state, lastHeartbeat: new Date() };
+  delete next.pid;
+  if (error) next.lastError = error;
+  await store.agents.update(next, [
+    "state",
+    "lastHeartbeat",
+    "pid",
+    ...(error ? ["lastError" as const] : []),
+  ]);
+  if (agent.state !== state) await emitState(store, agent, state);
+  log(
+    `State ${stateDisplayName(agent.state)} -> ${
+      stateDisplayName(state)
+    }: ${agent.roundsCompleted} rounds, ${agent.tasksCompleted} tasks`,
+  );
+}
+
+async function emitState(store: Store, agent: Agent, to: AgentState): Promise<void> {
+  await store.events.emit(
+    newEvent(
+      "agent_state_changed",
+      `${agent.name}: ${stateDisplayName(agent.state)} -> ${stateDisplayName(to)}`,
+      {
+        agentId: agent.id,
+        oldState: stateDisplayName(agent.state),
+        newState: stateDisplayName(to),
+      },
+    ),
+  );
+}
+
+/** Blocks until a message arrives in the inbox (moved into flight), a second passes, or stop. */
+async function waitForWork(
+  store: Store,
+  blocking: RedisClient,
+  agentId: string,
+  signal: AbortSignal,
+) {
+  try {
+    await store.mailbox.waitForMessage(blocking, agentId, WAIT_SECS, { signal });
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

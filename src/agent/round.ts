@@ -1,0 +1,218 @@
+/**
+ * One working round: the messages taken for it become a prompt, the agent CLI runs, and the
+ * messages are settled — removed when the round finished, put back when it did not.
+ */
+import type { Agent } from "../model/agent.ts";
+import { newEvent } from "../model/event.ts";
+import { SUPERVISOR_ID } from "../model/ids.ts";
+import { newMessage } from "../model/message.ts";
+import { isTaskTerminal, startTask, type Task } from "../model/task.ts";
+import type { Taken } from "../store/mailbox.ts";
+import type { Store } from "../store/store.ts";
+import type { AgentCli } from "../town/cli_presets.ts";
+import type { Town } from "../town/town.ts";
+import { type ActionableItem, batchMessages, taskAssignIds } from "./classify.ts";
+import { renewLease } from "./liveness.ts";
+import { buildPrompt, type PromptActionable } from "./prompt.ts";
+import { backlogNudge, backlogSnapshot, roleBucket, roleHint } from "./roles.ts";
+import { runAgentCli, type RunResult } from "./runner.ts";
+
+export interface RoundContext {
+  town: Town;
+  store: Store;
+  cli: AgentCli;
+  maxRounds: number;
+  /** Environment for the CLI (agent id and name, town, PATH with the tt shim). */
+  env: Record<string, string>;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+export type RoundResult =
+  | { kind: "ran"; run: RunResult }
+  | { kind: "auto-handled"; informational: number; confirmations: number }
+  | { kind: "backlog-unmatched"; total: number };
+
+/** What the backlog offers this agent right now. */
+export async function backlogFor(store: Store, agent: Agent) {
+  const ids = await store.tasks.backlogIds();
+  const tasks = await Promise.all(ids.map((id) => store.tasks.get(id)));
+  const bucket = roleBucket(agent.name, agent.roleId);
+  return { snapshot: backlogSnapshot(bucket, tasks), hint: roleHint(bucket), ids };
+}
+
+/**
+ * Runs a round for `taken` (already in flight). `offerBacklog` adds the synthetic backlog
+ * nudge when nothing in `taken` is actionable.
+ */
+export async function runRound(
+  ctx: RoundContext,
+  agent: Agent,
+  round: number,
+  taken: Taken[],
+): Promise<RoundResult> {
+  const { store, town } = ctx;
+  const batch = batchMessages(
+    taken.filter((t) => t.urgent).map((t) => t.message),
+    taken.filter((t) => !t.urgent).map((t) => t.message),
+  );
+  const backlog = await backlogFor(store, agent);
+  const actionable: ActionableItem[] = [...batch.actionable];
+  if (actionable.length === 0) {
+    if (backlog.snapshot.matching === 0) {
+      await store.mailbox.finish(agent.id);
+      if (backlog.snapshot.total > 0) {
+        return { kind: "backlog-unmatched", total: backlog.snapshot.total };
+      }
+      let confirmations = 0;
+      for (const n of batch.confirmations.values()) confirmations += n;
+      return { kind: "auto-handled", informational: batch.informational.length, confirmations };
+    }
+    // Never stored: the nudge only exists for this round's prompt.
+    const nudge = newMessage(SUPERVISOR_ID, agent.id, {
+      type: "query",
+      question: backlogNudge(agent.name, backlog.snapshot.matching),
+    });
+    actionable.push({ message: nudge, urgent: false });
+  }
+
+  const assigned = taskAssignIds(actionable);
+  const tasks = new Map<string, Task | undefined>();
+  for (const id of assigned) tasks.set(id, await store.tasks.get(id));
+  const now = new Date();
+  const working: Agent = {
+    ...agent,
+    state: "working",
+    lastActiveAt: now,
+    lastHeartbeat: now,
+    ...(assigned.length === 1 ? { currentTask: assigned[0] } : {}),
+  };
+  await store.agents.updateIfState(working, [
+    "state",
+    "lastActiveAt",
+    "lastHeartbeat",
+    "currentTask",
+  ], [
+    "starting",
+    "idle",
+    "working",
+  ]);
+  await startTasks(store, working, tasks);
+
+  const prompt = buildPrompt({
+    agentName: agent.name,
+    town: town.name,
+    round,
+    maxRounds: ctx.maxRounds,
+    actionable: actionable.map((a): PromptActionable => {
+      const body = a.message.body;
+      return { ...a, ...(body.type === "task_assign" ? { task: tasks.get(body.taskId) } : {}) };
+    }),
+    informational: batch.informational,
+    confirmations: batch.confirmations,
+    backlog: backlog.snapshot,
+    roleHint: backlog.hint,
+    senderLabels: await senderLabels(store, actionable),
+  });
+  const agentDir = `${town.paths.agentsDir}/${agent.name}`;
+  await Deno.mkdir(agentDir, { recursive: true });
+  const promptFile = `${agentDir}/round-${round}.prompt`;
+  await Deno.writeTextFile(promptFile, prompt);
+
+  ctx.log(
+    `Round ${round}: running ${ctx.cli.name} with ${actionable.length} actionable message(s)`,
+  );
+  const leaseSecs = town.config.agent.leaseSecs;
+  let beats = 0;
+  const timeoutSecs = town.config.agent.roundTimeoutSecs;
+  const run = await runAgentCli({
+    cli: ctx.cli,
+    promptFile,
+    prompt,
+    cwd: town.root,
+    env: ctx.env,
+    logFile: `${town.paths.logsDir}/${agent.name}_round_${round}.log`,
+    ...(timeoutSecs > 0 ? { timeoutMs: timeoutSecs * 1000 } : {}),
+    signal: ctx.signal,
+    heartbeatMs: Math.max(1000, Math.floor((leaseSecs * 1000) / 3)),
+    onHeartbeat: () => renewLease(store, agent.id, leaseSecs, ++beats % 2 === 0),
+  });
+  await settle(ctx, working, taken, run);
+  return { kind: "ran", run };
+}
+
+/** Moves the round's tasks from assigned to running (guarded: a finished task stays finished). */
+async function startTasks(store: Store, agent: Agent, tasks: Map<string, Task | undefined>) {
+  for (const task of tasks.values()) {
+    if (!task || isTaskTerminal(task.state) || task.state === "running") continue;
+    if (task.assignedTo && task.assignedTo !== agent.id) continue;
+    const started = startTask(task);
+    const r = await store.tasks.update(started, ["state", "startedAt", "updatedAt"], [
+      "pending",
+      "assigned",
+    ]);
+    if (r === "written") {
+      await store.events.emit(
+        newEvent("task_started", `Task started by ${agent.name}`, {
+          agentId: agent.id,
+          taskId: task.id,
+        }),
+      );
+    }
+  }
+}
+
+/** Removes the round's messages, or puts the actionable ones back when the round failed. */
+async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunResult) {
+  const { store } = ctx;
+  if (run.outcome === "ok") {
+    await store.mailbox.finish(agent.id);
+    return;
+  }
+  // Informational messages and acks were summarised into the prompt; only work goes back.
+  const requeue = taken.filter((t) =>
+    ![
+      "informational",
+      "confirmation",
+      "task_done",
+      "task_failed",
+      "status_response",
+      "ping",
+      "pong",
+    ]
+      .includes(t.message.body.type)
+  );
+  await store.mailbox.finish(agent.id, requeue);
+  const why = run.outcome === "timeout"
+    ? `round timed out after ${ctx.town.config.agent.roundTimeoutSecs}s`
+    : run.outcome === "cancelled"
+    ? "round cancelled (agent stopping)"
+    : run.outcome === "spawn_error"
+    ? `agent CLI could not start: ${run.error}`
+    : `agent CLI exited with ${run.exitCode ?? run.signal}`;
+  ctx.log(`${why}; ${requeue.length} message(s) put back`);
+  if (!agent.currentTask) return;
+  const task = await store.tasks.get(agent.currentTask);
+  if (task && task.state === "running") {
+    const back: Task = { ...task, state: "assigned", updatedAt: new Date() };
+    const r = await store.tasks.update(back, ["state", "updatedAt"], ["running"]);
+    if (r === "written") {
+      await store.events.emit(
+        newEvent("task_requeued", `Task back to assigned: ${why}`, {
+          agentId: agent.id,
+          taskId: task.id,
+        }),
+      );
+    }
+  }
+}
+
+async function senderLabels(store: Store, items: readonly ActionableItem[]) {
+  const labels = new Map<string, string>([[SUPERVISOR_ID, "conductor"]]);
+  for (const from of new Set(items.map((i) => i.message.from))) {
+    if (labels.has(from)) continue;
+    const agent = await store.agents.get(from).catch(() => undefined);
+    if (agent) labels.set(from, `${agent.name} (${from})`);
+  }
+  return labels;
+}

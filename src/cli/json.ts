@@ -1,0 +1,17 @@
+/** JSON shapes printed by `--json`: the tinytown serde forms, plus tt's own fields. */
+import { type Agent, agentToJson, displayLabel } from "../model/agent.ts";
+import { type Task, taskToJson } from "../model/task.ts";
+
+export function agentJson(agent: Agent): Record<string, unknown> {
+  return {
+    ...JSON.parse(agentToJson(agent)),
+    label: displayLabel(agent),
+    pid: agent.pid ?? null,
+    host: agent.host ?? null,
+    last_error: agent.lastError ?? null,
+  };
+}
+
+export function taskJson(task: Task): Record<string, unknown> {
+  return JSON.parse(taskToJson(task));
+}
