@@ -131,6 +131,7 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
   };
   const onAbort = () => stop("cancelled");
   opts.signal?.addEventListener("abort", onAbort, { once: true });
+  if (opts.signal?.aborted) stop("cancelled"); // aborted while we were starting it
   const timer = opts.timeoutMs === undefined
     ? undefined
     : setTimeout(() => stop("timeout"), Math.max(0, opts.timeoutMs));

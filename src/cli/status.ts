@@ -1,4 +1,156 @@
-/** Commands of this group are being written; see README "Status of the work". */
+/** `tt status`: the town at a glance. Parsing and printing only. */
 import type { Command } from "commander";
+import { displayLabel, stateDisplayName } from "../model/agent.ts";
+import { shortId } from "../model/ids.ts";
+import { truncateSummary } from "../model/message.ts";
+import { type Task, taskStateDisplayName, taskStateIcon } from "../model/task.ts";
+import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
+import { withTown } from "./context.ts";
+import { agentJson, taskJson } from "./json.ts";
+import { printJson, say } from "./output.ts";
 
-export function registerStatusCommands(_program: Command): void {}
+export function registerStatusCommands(program: Command): void {
+  program
+    .command("status")
+    .description("show the town: Redis, agents with their inboxes, and task counts")
+    .option("--deep", "also show recent activity and the tail of each agent's log")
+    .option("--tasks", "also show tasks grouped by state and by agent")
+    .option("--json", "print the result as JSON")
+    .action(async (opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) => {
+      const status = await withTown(
+        cmd,
+        (town, store) => townStatus(town, store, { deep: opts.deep }),
+      );
+      if (opts.json) return printJson(statusJson(status, opts.tasks === true));
+      say(...await humanStatus(status, opts));
+    });
+}
+
+function statusJson(s: TownStatus, withTasks: boolean) {
+  return {
+    town: s.name,
+    root: s.root,
+    redis: { url: s.redisUrl, managed: s.server !== undefined, ...s.server },
+    agents: s.agents.map((a) => ({
+      ...agentJson(a.agent),
+      inbox: a.inbox,
+      urgent: a.urgent,
+      in_flight: a.inflight,
+      stale: a.stale,
+      pending_by_category: a.categories,
+      running_tasks: a.running.map((t) => t.id),
+      ...(a.activity ? { activity: a.activity } : {}),
+    })),
+    tasks: { total: s.tasks.length, by_state: s.taskCounts, backlog: s.backlog },
+    dead_letters: s.deadLetters,
+    ...(withTasks ? { task_list: s.tasks.map(taskJson) } : {}),
+  };
+}
+
+async function humanStatus(
+  s: TownStatus,
+  opts: { deep?: boolean; tasks?: boolean },
+): Promise<string[]> {
+  const out = [
+    `Town: ${s.name}`,
+    `Root: ${s.root}`,
+    `Redis: ${s.redisUrl}${
+      s.server
+        ? (s.server.running ? ` (redis-server pid ${s.server.pid})` : " (not running)")
+        : " (external)"
+    }`,
+    `Agents: ${s.agents.length}`,
+  ];
+  for (const a of s.agents) out.push(...agentLines(a, opts.deep === true));
+  const stale = s.agents.filter((a) => a.stale).length;
+  if (stale) out.push(`${stale} agent(s) look dead (their loop is gone); run: tt recover`);
+  const ended =
+    s.agents.filter((a) => a.agent.state === "stopped" || a.agent.state === "error").length;
+  if (ended) out.push(`${ended} stopped agent(s) still listed; remove them with: tt prune`);
+  const c = s.taskCounts;
+  out.push(
+    `Tasks: ${s.tasks.length} total (${c.pending} pending, ${c.assigned + c.running} in-flight, ` +
+      `${c.completed + c.failed + c.cancelled} done)`,
+  );
+  if (s.deadLetters) out.push(`Dead letters: ${s.deadLetters} (tt inbox --dead)`);
+  if (opts.tasks) out.push(...taskLines(s));
+  if (opts.deep) out.push(...await logTails(s));
+  return out;
+}
+
+function agentLines(a: AgentStatus, deep: boolean): string[] {
+  const c = a.categories;
+  const counts = `(T:${
+    c.task + c.other_actionable
+  } Q:${c.query} I:${c.informational} C:${c.confirmation})`;
+  const extra = [
+    a.urgent ? `${a.urgent} urgent` : "",
+    a.inflight ? `${a.inflight} in flight` : "",
+  ].filter(Boolean).join(", ");
+  const state = stateDisplayName(a.agent.state) + (a.stale ? ", STALE" : "");
+  const lines = [
+    `  ${displayLabel(a.agent)} (${state}) - ${a.inbox} pending ${counts}${
+      extra ? `, ${extra}` : ""
+    }` +
+    (deep ? `, ${a.agent.roundsCompleted} rounds, uptime ${uptime(a.agent.createdAt)}` : ""),
+  ];
+  for (const t of a.running) lines.push(`    Working: ${truncateSummary(t.description, 50)}`);
+  for (const line of a.activity ?? []) lines.push(`    · ${line}`);
+  return lines;
+}
+
+function taskLines(s: TownStatus): string[] {
+  const c = s.taskCounts;
+  const out = [
+    "",
+    "Tasks by state:",
+    ...(["pending", "assigned", "running", "completed", "failed", "cancelled"] as const).map((st) =>
+      `  ${taskStateIcon(st)} ${taskStateDisplayName(st)}: ${c[st]}`
+    ),
+    `  Backlog: ${s.backlog}`,
+  ];
+  const byAgent = new Map<string, Task[]>();
+  for (const t of s.tasks) {
+    const key = t.assignedTo ?? "";
+    byAgent.set(key, [...(byAgent.get(key) ?? []), t]);
+  }
+  const labels = new Map(s.agents.map((a) => [a.agent.id, displayLabel(a.agent)]));
+  for (const [who, tasks] of byAgent) {
+    const active = tasks.filter((t) =>
+      !["completed", "failed", "cancelled"].includes(t.state)
+    ).length;
+    out.push(
+      `  ${who ? labels.get(who) ?? shortId(who) : "(unassigned)"} (${active} active, ${
+        tasks.length - active
+      } done)`,
+    );
+    for (const t of tasks.slice(0, 5)) {
+      out.push(
+        `    ${taskStateIcon(t.state)} ${shortId(t.id)} ${truncateSummary(t.description, 50)}`,
+      );
+    }
+    if (tasks.length > 5) out.push(`    ... and ${tasks.length - 5} more task(s)`);
+  }
+  return out;
+}
+
+async function logTails(s: TownStatus): Promise<string[]> {
+  const out = ["", "Recent agent activity:"];
+  for (const a of s.agents) {
+    const file = `${s.root}/.tt/logs/${a.agent.name}.log`;
+    try {
+      const lines = (await Deno.readTextFile(file)).trimEnd().split("\n").slice(-8);
+      out.push(`--- ${displayLabel(a.agent)} ---`, ...lines.map((l) => `  ${l}`));
+    } catch {
+      // no log yet
+    }
+  }
+  return out;
+}
+
+function uptime(since: Date): string {
+  const secs = Math.max(0, Math.floor((Date.now() - since.getTime()) / 1000));
+  if (secs >= 3600) return `${Math.floor(secs / 3600)}h ${Math.floor((secs % 3600) / 60)}m`;
+  if (secs >= 60) return `${Math.floor(secs / 60)}m ${secs % 60}s`;
+  return `${secs}s`;
+}
