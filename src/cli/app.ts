@@ -4,8 +4,11 @@ import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { registerAgentsCommands } from "./agents.ts";
+import { registerBacklogCommands } from "./backlog.ts";
 import { registerEventsCommands } from "./events.ts";
 import { registerMessagesCommands } from "./messages.ts";
+import { registerPlanCommands } from "./plan.ts";
+import { registerRecoveryCommands } from "./recovery.ts";
 import { registerStatusCommands } from "./status.ts";
 import { registerTasksCommands } from "./tasks.ts";
 import { registerTownCommands } from "./town.ts";
@@ -38,6 +41,9 @@ export function buildProgram(): Command {
   registerTasksCommands(program);
   registerStatusCommands(program);
   registerEventsCommands(program);
+  registerBacklogCommands(program);
+  registerRecoveryCommands(program);
+  registerPlanCommands(program);
   return program;
 }
 
