@@ -5,6 +5,7 @@ import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
 import { registerAgentsCommands } from "./agents.ts";
 import { registerBacklogCommands } from "./backlog.ts";
+import { registerConductorCommands } from "./conductor.ts";
 import { registerEventsCommands } from "./events.ts";
 import { registerMessagesCommands } from "./messages.ts";
 import { registerPlanCommands } from "./plan.ts";
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerBacklogCommands(program);
   registerRecoveryCommands(program);
   registerPlanCommands(program);
+  registerConductorCommands(program);
   return program;
 }
 
