@@ -2,8 +2,7 @@
  * How to run this same tt again: from a child process (`ttArgv`) and from inside an agent CLI,
  * which finds `tt` on its PATH (`ensureTtShim` puts one in the town's `.tt/bin`).
  */
-import { basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, fromFileUrl as fileURLToPath, join } from "../path.ts";
 
 /** True in a `deno compile`d binary, where the executable is tt itself rather than deno. */
 export function isCompiledBinary(): boolean {

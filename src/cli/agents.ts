@@ -1,17 +1,8 @@
 /** Agent commands: spawn, list, kill, interrupt, resume, close, wait, prune, restart, agent-loop. */
 import { type Command, Option } from "commander";
 import { TtError, UsageError } from "../errors.ts";
-import {
-  closeAgent,
-  type ControlResult,
-  interruptAgent,
-  killAgent,
-  pruneAgents,
-  resumeAgent,
-  waitForAgent,
-} from "../agent/control.ts";
-import { runAgentLoop } from "../agent/loop.ts";
-import { DEFAULT_MAX_ROUNDS, restartAgent, spawnAgent, type SpawnResult } from "../agent/spawn.ts";
+import type { ControlResult } from "../agent/control.ts";
+import type { SpawnResult } from "../agent/spawn.ts";
 import { displayLabel, stateDisplayName, stateEmoji } from "../model/agent.ts";
 import { parseId, shortId } from "../model/ids.ts";
 import { agentJson } from "./json.ts";
@@ -26,6 +17,13 @@ function rounds(value: string): number {
   }
   return n;
 }
+
+/** Same default as src/agent/spawn.ts (kept here so --help needs no import). */
+const DEFAULT_MAX_ROUNDS = 10;
+
+// Command implementations load on use: `tt send` should not pay for the agent loop's imports.
+const control = () => import("../agent/control.ts");
+const spawning = () => import("../agent/spawn.ts");
 
 export function registerAgentsCommands(program: Command): void {
   program
@@ -57,16 +55,19 @@ export function registerAgentsCommands(program: Command): void {
       parent?: string;
       json?: boolean;
     }, cmd: Command) => {
-      const r = await withTown(cmd, (town, store) =>
-        spawnAgent(town, store, {
-          name,
-          cli: opts.cli ?? opts.m,
-          maxRounds: opts.maxRounds,
-          role: opts.role,
-          nickname: opts.nickname,
-          parent: opts.parent,
-          foreground: opts.foreground,
-        }));
+      const r = await withTown(
+        cmd,
+        async (town, store) =>
+          (await spawning()).spawnAgent(town, store, {
+            name,
+            cli: opts.cli ?? opts.m,
+            maxRounds: opts.maxRounds,
+            role: opts.role,
+            nickname: opts.nickname,
+            parent: opts.parent,
+            foreground: opts.foreground,
+          }),
+      );
       printSpawn(r, opts.json, opts.maxRounds ?? DEFAULT_MAX_ROUNDS);
     });
 
@@ -87,8 +88,11 @@ export function registerAgentsCommands(program: Command): void {
         const maxRounds = opts.rounds ?? opts.maxRounds;
         const r = await withTown(
           cmd,
-          (town, store) =>
-            restartAgent(town, store, ref, { maxRounds, foreground: opts.foreground }),
+          async (town, store) =>
+            (await spawning()).restartAgent(town, store, ref, {
+              maxRounds,
+              foreground: opts.foreground,
+            }),
         );
         printSpawn(r, opts.json, maxRounds ?? DEFAULT_MAX_ROUNDS, "Restarted");
       },
@@ -112,10 +116,10 @@ export function registerAgentsCommands(program: Command): void {
       if (ended) say(`${ended} stopped agent(s) still listed; remove them with: tt prune`);
     });
 
-  const control = (
+  const controlCommand = (
     name: string,
     description: string,
-    fn: typeof killAgent,
+    fn: "killAgent" | "interruptAgent" | "resumeAgent" | "closeAgent",
     human: (r: ControlResult, ref: string) => string,
   ) =>
     program
@@ -124,33 +128,38 @@ export function registerAgentsCommands(program: Command): void {
       .argument("<agent>", "agent name, nickname or id")
       .option("--json", "print the result as JSON")
       .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
-        const r = await withTown(cmd, (_t, store) => fn(store, ref));
+        const r = await withTown(cmd, async (_t, store) => (await control())[fn](store, ref));
         report(
           opts.json,
           { ...agentJson(r.agent), previous_state: r.previous },
           () => [human(r, ref)],
         );
       });
-  control(
+  controlCommand(
     "kill",
     "stop an agent now (a running round is ended and its messages put back)",
-    killAgent,
+    "killAgent",
     (r) =>
       `Stopped agent '${r.agent.name}'${
         r.signalled ? " (loop signalled)" : "; its loop stops at its next check"
       }`,
   );
-  control(
+  controlCommand(
     "interrupt",
     "pause an agent; it takes no new messages until resumed",
-    interruptAgent,
+    "interruptAgent",
     (r) => `Interrupted agent '${r.agent.name}' (paused). Resume with: tt resume ${r.agent.name}`,
   );
-  control("resume", "resume a paused agent", resumeAgent, (r) => `Resumed agent '${r.agent.name}'`);
-  control(
+  controlCommand(
+    "resume",
+    "resume a paused agent",
+    "resumeAgent",
+    (r) => `Resumed agent '${r.agent.name}'`,
+  );
+  controlCommand(
     "close",
     "let an agent finish its current round, then stop (ends cold)",
-    closeAgent,
+    "closeAgent",
     (r) => `Closing agent '${r.agent.name}': it finishes its current round, then stops`,
   );
 
@@ -165,7 +174,10 @@ export function registerAgentsCommands(program: Command): void {
     })
     .option("--json", "print the result as JSON")
     .action(async (ref: string, opts: { timeout?: number; json?: boolean }, cmd: Command) => {
-      const r = await withTown(cmd, (_t, store) => waitForAgent(store, ref, opts.timeout));
+      const r = await withTown(
+        cmd,
+        async (_t, store) => (await control()).waitForAgent(store, ref, opts.timeout),
+      );
       report(opts.json, { ...agentJson(r.agent), timed_out: r.timedOut }, () => [
         r.timedOut
           ? `Timed out after ${opts.timeout}s: agent '${r.agent.name}' is ${
@@ -186,7 +198,10 @@ export function registerAgentsCommands(program: Command): void {
     .option("--all", "remove every agent, stopping live ones first")
     .option("--json", "print the result as JSON")
     .action(async (opts: { all?: boolean; json?: boolean }, cmd: Command) => {
-      const r = await withTown(cmd, (_t, store) => pruneAgents(store, opts.all === true));
+      const r = await withTown(
+        cmd,
+        async (_t, store) => (await control()).pruneAgents(store, opts.all === true),
+      );
       report(
         opts.json,
         { removed: r.removed.map(agentJson), dead_lettered: r.deadLettered },
@@ -212,6 +227,7 @@ export function registerAgentsCommands(program: Command): void {
     .action(async (name: string, id: string, maxRounds: number, _opts: unknown, cmd: Command) => {
       const agentId = parseId(id);
       if (!agentId) throw new UsageError(`invalid agent id: ${id}`);
+      const { runAgentLoop } = await import("../agent/loop.ts");
       const end = await runAgentLoop({
         root: globalOptions(cmd).town,
         name,

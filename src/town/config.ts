@@ -3,7 +3,7 @@
  * merges the known fields into the document as it was read, so keys tt does not know about
  * (newer tinytown versions, hand edits) survive.
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { ConfigError, NotInitializedError } from "../errors.ts";
 import {
   type AgentCliEntry,

@@ -2,7 +2,7 @@
  * The per-user global config `config.toml` (defaults copied into new towns) and the directory
  * that holds it and the town registry.
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { normalizeLegacyCliName } from "./cli_presets.ts";
 import { type Env, processEnv } from "./env.ts";

@@ -1,5 +1,5 @@
 /** Town names: deriving one from a directory, and checking one given with `--name`. */
-import { basename } from "node:path";
+import { basename } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 
 const MAX_NAME_LENGTH = 64;

@@ -1,5 +1,5 @@
 /** Where a town keeps its files. Every path is absolute and normalised. */
-import { join, resolve } from "node:path";
+import { join, resolve } from "../path.ts";
 import { CONFIG_FILE_NAME } from "./config.ts";
 
 export interface TownPaths {

@@ -1,5 +1,5 @@
 /** The town registry `towns.toml` in the global config directory: `[[towns]]` path + name. */
-import { join, resolve } from "node:path";
+import { join, resolve } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { type Env, processEnv } from "./env.ts";
 import { globalConfigDir } from "./global_config.ts";

@@ -5,7 +5,7 @@
  * writes.
  */
 import { parse, stringify, TomlError } from "smol-toml";
-import { dirname } from "node:path";
+import { dirname } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 
 export type TomlTable = Record<string, unknown>;

@@ -1,0 +1,271 @@
+/**
+ * Agent and CLI benchmarks, each against a floor measured in the same run:
+ * - `tt start` on a running town vs a bare `deno run` (goal <= 5x);
+ * - send -> loop pickup latency, in-process and through `tt send` (in-process p50 <= 1 ms);
+ * - `tt status` on 1,000 agents and 10,000 tasks (<= 300 ms);
+ * - loop overhead per round with a no-op CLI (<= 20 ms);
+ * - RSS of an idle agent loop (<= 60 MiB).
+ * Absolute goals are reported as ratios against their budget (ratio <= 1 passes), with the
+ * floor in the note.
+ */
+import { type BenchResult, compare, median, percentile, runTimed } from "./lib.ts";
+import { initTown } from "../src/town/init.ts";
+import { openTown, type Town } from "../src/town/town.ts";
+import { openStore, type Store } from "../src/store/store.ts";
+import { agentToHash, newAgent } from "../src/model/agent.ts";
+import { newTask, taskToHash } from "../src/model/task.ts";
+import { newMessage } from "../src/model/message.ts";
+import { SUPERVISOR_ID } from "../src/model/ids.ts";
+import { envFrom } from "../src/town/env.ts";
+import { stopTown } from "../src/town/stop.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const ONE_LINER = new URL("./fixtures/noop.ts", import.meta.url).pathname;
+const TT = [Deno.execPath(), "run", "--allow-all", "--quiet", MAIN];
+
+export interface AgentBenchOptions {
+  quick?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function runAgentBench(options: AgentBenchOptions = {}): Promise<BenchResult[]> {
+  const log = options.log ?? (() => {});
+  const home = await Deno.makeTempDir({ prefix: "tt-bench-home-" });
+  const dir = await Deno.makeTempDir({ prefix: "tt-bench-town-" });
+  const env = { TT_HOME: home, NO_COLOR: "1" };
+  Deno.env.set("TT_HOME", home);
+  await initTown(dir, { name: "bench", env: envFrom(env) });
+  const town = await openTown(dir);
+  const store = openStore(town.redis, town.name);
+  const results: BenchResult[] = [];
+  try {
+    const runs = options.quick ? 3 : 15;
+    log("CLI start-up...");
+    const bare: number[] = [];
+    const start: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push((await runTimed(Deno.execPath(), ["run", "--quiet", ONE_LINER])).ms);
+      start.push((await runTimed(TT[0], [...TT.slice(1), "--town", dir, "start"], { env })).ms);
+    }
+    const floor = median(bare);
+    results.push(
+      compare(
+        "tt start (running town)",
+        "ms",
+        median(start),
+        floor,
+        { max: 5 },
+        "vs bare `deno run` of a one-line script, medians",
+      ),
+    );
+
+    log("send -> pickup latency...");
+    const spawned = await runTimed(TT[0], [
+      ...TT.slice(1),
+      "--town",
+      dir,
+      "spawn",
+      "bencher",
+      "--cli",
+      "true",
+      "--max-rounds",
+      "100000",
+      "--json",
+    ], { env });
+    const agentId = JSON.parse(spawned.stdout).id as string;
+    await waitIdle(store, agentId);
+    const rtt = await pingFloor(town);
+    const samples = options.quick ? 10 : 60;
+    const inproc: number[] = [];
+    const roundMs: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      await store.mailbox.send(
+        newMessage(SUPERVISOR_ID, agentId, { type: "task", description: `job ${i}` }),
+      );
+      await until(async () => (await town.redis.llen(store.keys.inbox(agentId))) === 0);
+      inproc.push(performance.now() - t0);
+      await waitIdle(store, agentId);
+      roundMs.push(performance.now() - t0);
+    }
+    results.push(
+      compare(
+        "in-process send -> pickup p50",
+        "ms",
+        median(inproc),
+        1,
+        { max: 1 },
+        `budget 1 ms; p99 ${percentile(inproc, 99).toFixed(2)} ms; Redis RTT floor ${
+          rtt.toFixed(3)
+        } ms`,
+      ),
+    );
+    const viaCli: number[] = [];
+    for (let i = 0; i < (options.quick ? 3 : 10); i++) {
+      const t0 = performance.now();
+      await runTimed(TT[0], [...TT.slice(1), "--town", dir, "send", "bencher", `cli job ${i}`], {
+        env,
+      });
+      await until(async () => (await town.redis.llen(store.keys.inbox(agentId))) === 0);
+      viaCli.push(performance.now() - t0);
+      await waitIdle(store, agentId);
+    }
+    results.push(
+      compare(
+        "tt send -> pickup p50",
+        "ms",
+        median(viaCli),
+        floor,
+        { max: 6 },
+        `p99 ${
+          percentile(viaCli, 99).toFixed(1)
+        } ms; vs bare deno run (the process start dominates)`,
+      ),
+    );
+
+    log("loop overhead per round...");
+    const cliMs = await noopCliFloor();
+    const overhead = median(roundMs) - median(inproc) - cliMs;
+    results.push(
+      compare(
+        "loop overhead per round",
+        "ms",
+        Math.max(0, overhead),
+        20,
+        { max: 1 },
+        `budget 20 ms; round ${median(roundMs).toFixed(1)} ms minus pickup and a no-op CLI run (${
+          cliMs.toFixed(1)
+        } ms)`,
+      ),
+    );
+
+    log("idle agent loop RSS...");
+    const agent = await store.agents.get(agentId);
+    const rss = agent?.pid ? rssMiB(agent.pid) : NaN;
+    const bareRss = await bareDenoRss();
+    results.push(
+      compare(
+        "idle agent loop RSS",
+        "MiB",
+        rss,
+        60,
+        { max: 1 },
+        `budget 60 MiB; bare deno process ${bareRss.toFixed(1)} MiB`,
+      ),
+    );
+
+    log("status on 1,000 agents / 10,000 tasks...");
+    await populate(store, 1000, 10_000);
+    const status: number[] = [];
+    for (let i = 0; i < (options.quick ? 2 : 5); i++) {
+      status.push(
+        (await runTimed(TT[0], [...TT.slice(1), "--town", dir, "status", "--json"], { env })).ms,
+      );
+    }
+    results.push(
+      compare(
+        "tt status 1k agents/10k tasks",
+        "ms",
+        median(status),
+        300,
+        { max: 1 },
+        `budget 300 ms; bare deno run ${floor.toFixed(1)} ms`,
+      ),
+    );
+  } finally {
+    await town.close();
+    await stopTown(dir, envFrom(env)).catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+  return results;
+}
+
+async function noopCliFloor(): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < 10; i++) ms.push((await runTimed("true", [])).ms);
+  return median(ms);
+}
+
+async function pingFloor(town: Town): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < 1000; i++) await town.redis.ping();
+  return (performance.now() - t0) / 1000;
+}
+
+async function waitIdle(store: Store, agentId: string): Promise<void> {
+  await until(async () => {
+    const [agent, inflight] = await Promise.all([
+      store.agents.get(agentId),
+      store.redis.llen(store.keys.inflight(agentId)),
+    ]);
+    return agent?.state === "idle" && inflight === 0;
+  }, 30_000);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error("benchmark condition not reached in time");
+  }
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+async function bareDenoRss(): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "await new Promise((r) => setTimeout(r, 1500))"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await new Promise((r) => setTimeout(r, 800));
+  const rss = rssMiB(child.pid);
+  child.kill("SIGKILL");
+  await child.status;
+  return rss;
+}
+
+/** Writes agents and tasks straight into the store, pipelined. */
+async function populate(store: Store, agents: number, tasks: number): Promise<void> {
+  const ids: string[] = [];
+  let p = store.redis.pipeline();
+  for (let i = 0; i < agents; i++) {
+    const a = { ...newAgent(`bulk-${i}`, "claude"), state: "stopped" as const };
+    ids.push(a.id);
+    p.add("HSET", store.keys.agent(a.id), ...Object.entries(agentToHash(a).set).flat());
+    p.add("SADD", store.keys.agentsIndex, a.id);
+    if (p.length >= 2000) {
+      await p.execOrThrow();
+      p = store.redis.pipeline();
+    }
+  }
+  for (let i = 0; i < tasks; i++) {
+    const t = {
+      ...newTask(`bulk task ${i}`),
+      assignedTo: ids[i % ids.length],
+      state: "assigned" as const,
+    };
+    p.add("HSET", store.keys.task(t.id), ...Object.entries(taskToHash(t).set).flat());
+    p.add("SADD", store.keys.tasksIndex, t.id);
+    if (p.length >= 2000) {
+      await p.execOrThrow();
+      p = store.redis.pipeline();
+    }
+  }
+  await p.execOrThrow();
+}
+
+if (import.meta.main) {
+  const { formatResult } = await import("./lib.ts");
+  for (const r of await runAgentBench({ quick: Deno.args.includes("--quick"), log: console.log })) {
+    console.log(formatResult(r));
+  }
+}
