@@ -3,7 +3,7 @@
  * loading of many records by id.
  */
 import type { RedisClient } from "../redis/client.ts";
-import { RedisReplyError } from "../redis/errors.ts";
+import type { RedisValue } from "../redis/resp.ts";
 import type { HashWrite } from "../model/fields.ts";
 import { GUARDED_WRITE } from "./scripts.ts";
 
@@ -49,13 +49,17 @@ export async function loadHashes(
   keys: readonly string[],
 ): Promise<Record<string, string>[]> {
   if (keys.length === 0) return [];
-  const out: Record<string, string>[] = [];
-  // Chunked so one huge town does not build a single enormous write.
+  // Chunked so one huge town does not build a single enormous write; the chunks are all in
+  // flight at once on the one connection, so this is still about one round trip.
+  const chunks: Promise<RedisValue[]>[] = [];
   for (let i = 0; i < keys.length; i += 1000) {
     const p = redis.pipeline();
     for (const key of keys.slice(i, i + 1000)) p.add("HGETALL", key);
-    for (const reply of await p.exec()) {
-      if (reply instanceof RedisReplyError) throw reply;
+    chunks.push(p.execOrThrow());
+  }
+  const out: Record<string, string>[] = [];
+  for (const replies of await Promise.all(chunks)) {
+    for (const reply of replies) {
       const flat = reply as string[];
       const rec: Record<string, string> = {};
       for (let j = 0; j + 1 < flat.length; j += 2) rec[flat[j]] = flat[j + 1];

@@ -61,6 +61,12 @@ export async function townStatus(
   p.add("LLEN", store.keys.backlog).add("LLEN", store.keys.deadLetters);
   const replies = await p.execOrThrow();
   const per = opts.deep ? 7 : 6;
+  const running = new Map<string, Task[]>();
+  for (const t of tasks) {
+    if (t.state === "running" && t.assignedTo) {
+      running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
+    }
+  }
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
   const statuses = agents.map((agent, i): AgentStatus => {
@@ -78,7 +84,7 @@ export async function townStatus(
       inflight: (r[2] as number) + (r[3] as number),
       categories,
       sampled: sample.length,
-      running: tasks.filter((t) => t.assignedTo === agent.id && t.state === "running"),
+      running: running.get(agent.id) ?? [],
       stale: isStale(agent, r[4] === 1, leaseSecs, now),
       ...(opts.deep ? { activity: r[6] as string[] } : {}),
     };
