@@ -120,6 +120,8 @@ async function loop(
         break;
       }
       if (agent.state === "paused") {
+        // A message the last idle wait moved into flight goes back: a paused agent holds none.
+        await store.mailbox.redeliverInFlight(agent.id, { mark: false });
         await renewLease(store, agent.id, leaseSecs, false);
         await sleep(1000, signal);
         continue;

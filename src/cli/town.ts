@@ -27,7 +27,9 @@ export function registerTownCommands(program: Command): void {
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
       const r = await initTown(town, { name: opts.name });
-      report(opts.json, r, () => [
+      // The config stays out of the JSON: in central mode it holds the Redis password.
+      const { config: _config, ...data } = r;
+      report(opts.json, data, () => [
         `Initialized town '${r.name}' at ${r.root}`,
         ...(r.gitignoreUpdated ? ["Added .tt to .gitignore"] : []),
         r.managedRedis

@@ -167,7 +167,8 @@ export class Mailbox {
    * Puts messages left in flight by a loop that died back at the front of their lists,
    * marked as redelivered. Returns how many were put back.
    */
-  async redeliverInFlight(agentId: string): Promise<number> {
+  async redeliverInFlight(agentId: string, opts: { mark?: boolean } = {}): Promise<number> {
+    const markRedelivered = opts.mark ?? true;
     const [urgent, regular] = await this.redis.pipeline()
       .add("LRANGE", this.inflightUrgent(agentId), 0, -1)
       .add("LRANGE", this.keys.inflight(agentId), 0, -1)
@@ -176,6 +177,7 @@ export class Mailbox {
     const mark = (raw: string, isUrgent: boolean): Taken | Rejected => {
       const r = decodeMessage(raw);
       if (!r.ok) return { raw, reason: r.reason, urgent: isUrgent };
+      if (!markRedelivered) return { message: r.message, raw, urgent: isUrgent };
       const message = { ...r.message, redelivered: true };
       return { message, raw: encodeMessage(message), urgent: isUrgent };
     };

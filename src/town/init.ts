@@ -57,7 +57,16 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
   await saveTownConfig(paths.root, config);
   const gitignoreUpdated = await ensureGitignore(paths.root);
 
-  const town = await openTown(paths.root, { env });
+  let town;
+  try {
+    town = await openTown(paths.root, { env });
+  } catch (err) {
+    // An external Redis that cannot be reached (a wrong REDIS_URL) must not leave a config
+    // behind that makes the retry fail with "already exists". A managed server may have been
+    // started, so then the config stays and `tt start` / `tt stop` can still reach it.
+    if (!server) await Deno.remove(paths.configFile).catch(() => {});
+    throw err;
+  }
   const result: InitResult = {
     name,
     root: paths.root,
