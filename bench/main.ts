@@ -1,0 +1,26 @@
+/**
+ * `deno task bench`: every benchmark, as ratios against floors measured in the same run
+ * (redis-benchmark on the same socket, a bare `deno run`, or a stated budget).
+ * `--quick` is a smoke run; `--json` prints the results as JSON.
+ */
+import { runAgentBench } from "./agents.ts";
+import { type BenchResult, formatResult } from "./lib.ts";
+import { runRedisBench } from "./redis.ts";
+
+const quick = Deno.args.includes("--quick");
+const json = Deno.args.includes("--json");
+const log = (line: string) => console.error(line);
+
+const results: BenchResult[] = [
+  ...await runRedisBench({ quick, log }),
+  ...await runAgentBench({ quick, log }),
+];
+if (json) console.log(JSON.stringify(results, null, 2));
+else {
+  console.log(
+    `\ntt benchmarks (${quick ? "quick smoke run" : "full run"}), ${new Date().toISOString()}`,
+  );
+  for (const r of results) console.log(formatResult(r));
+  const missed = results.filter((r) => !r.pass).length;
+  console.log(`\n${results.length - missed} of ${results.length} goals met`);
+}
