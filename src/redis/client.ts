@@ -1,20 +1,20 @@
 /**
  * The Redis client tt uses: connect (AUTH, SELECT), commands, pipelines, transactions,
- * scripts, and optional automatic reconnect for long-running users such as agent loops.
+ * scripts, pub/sub, and optional automatic reconnect for long-running users such as agent loops.
  */
 import { RedisConnection, type SendOptions } from "./connection.ts";
 import {
   RedisAuthError,
   RedisClosedError,
   RedisConnectionError,
-  RedisError,
   RedisReplyError,
 } from "./errors.ts";
-import { decodeReply, type RedisArg, type RedisValue, type RespValue } from "./resp.ts";
+import type { RedisArg, RedisValue, RespValue } from "./resp.ts";
 import { type ConnectOptions, describeEndpoint, parseRedisUrl } from "./url.ts";
 import { Pipeline, Transaction } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { RedisCommands } from "./commands.ts";
+import { Subscriber } from "./pubsub.ts";
 
 export interface ReconnectOptions {
   /** First delay between attempts; doubles up to `maxDelayMs`. Default 50 ms. */
@@ -28,7 +28,11 @@ export interface ReconnectOptions {
 }
 
 export interface ClientOptions extends ConnectOptions {
-  /** Reconnect automatically after the connection breaks. The CLI leaves this off. */
+  /**
+   * Reconnect automatically after the connection breaks: commands issued while Redis is away
+   * wait for it to come back. Commands already in flight when it broke still reject (they may
+   * or may not have run). The CLI leaves this off, so it fails fast.
+   */
   reconnect?: boolean | ReconnectOptions;
 }
 
@@ -37,6 +41,8 @@ export class RedisClient extends RedisCommands {
   #conn: RedisConnection | undefined;
   #connecting: Promise<RedisConnection> | undefined;
   #closed = false;
+  /** Aborted by close(), to cut a reconnect back-off short. */
+  #closing = new AbortController();
   #scriptsLoaded = new Set<string>();
 
   private constructor(options: ClientOptions) {
@@ -48,7 +54,7 @@ export class RedisClient extends RedisCommands {
   static async connect(options: ClientOptions | string): Promise<RedisClient> {
     const opts = typeof options === "string" ? parseRedisUrl(options) : options;
     const client = new RedisClient(opts);
-    client.#conn = await openConnection(opts);
+    client.#conn = await RedisConnection.connect(opts);
     return client;
   }
 
@@ -57,39 +63,56 @@ export class RedisClient extends RedisCommands {
     return RedisClient.connect({ ...this.options, ...overrides });
   }
 
+  /** A pub/sub subscriber on its own connection, with the same options. */
+  subscriber(): Promise<Subscriber> {
+    return Subscriber.connect(this.options);
+  }
+
   get connected(): boolean {
     return this.#conn !== undefined && !this.#conn.closed;
   }
 
   /** Sends a command; bulk strings come back decoded as UTF-8 text. */
-  override async command(args: readonly RedisArg[], options?: SendOptions): Promise<RedisValue> {
-    const reply = await this.commandRaw(args, options);
-    return decodeReply(reply) as RedisValue;
+  override command(args: readonly RedisArg[], options?: SendOptions): Promise<RedisValue> {
+    const conn = this.#conn;
+    if (conn !== undefined && !conn.closed) {
+      return conn.send(args, options, true) as Promise<RedisValue>;
+    }
+    return this.#reconnect().then((c) => c.send(args, options, true) as Promise<RedisValue>);
   }
 
   /** Sends a command; bulk strings come back as bytes (binary-safe). */
-  async commandRaw(args: readonly RedisArg[], options?: SendOptions): Promise<RespValue> {
-    const conn = this.#conn && !this.#conn.closed ? this.#conn : await this.#reconnect();
-    return await conn.send(args, options);
+  commandRaw(args: readonly RedisArg[], options?: SendOptions): Promise<RespValue> {
+    const conn = this.#conn;
+    if (conn !== undefined && !conn.closed) return conn.send(args, options);
+    return this.#reconnect().then((c) => c.send(args, options));
   }
 
   /** Sends commands in one write; replies in order, error replies as RedisReplyError values. */
-  async batchRaw(commands: readonly (readonly RedisArg[])[]): Promise<RespValue[]> {
-    const conn = this.#conn && !this.#conn.closed ? this.#conn : await this.#reconnect();
-    return await conn.sendBatch(commands);
+  batchRaw(commands: readonly (readonly RedisArg[])[]): Promise<RespValue[]> {
+    return this.#batch(commands, false);
+  }
+
+  #batch(commands: readonly (readonly RedisArg[])[], decode: boolean): Promise<RespValue[]> {
+    const conn = this.#conn;
+    if (conn !== undefined && !conn.closed) return conn.sendBatch(commands, undefined, decode);
+    return this.#reconnect().then((c) => c.sendBatch(commands, undefined, decode));
   }
 
   /** Starts a pipeline: queue commands, then `exec()` sends them in one write. */
   pipeline(): Pipeline {
-    return new Pipeline((cmds) => this.batchRaw(cmds));
+    return new Pipeline((cmds, decode) => this.#batch(cmds, decode));
   }
 
-  /** Starts a MULTI/EXEC transaction; `exec()` returns the replies or null if a WATCH failed. */
+  /**
+   * Starts a MULTI/EXEC transaction; `exec()` returns the replies, `execOrNull()` returns null
+   * if a key WATCHed on this client changed.
+   */
   multi(): Transaction {
-    return new Transaction((cmds) => this.batchRaw(cmds));
+    return new Transaction((cmds, decode) => this.#batch(cmds, decode));
   }
 
-  /** Runs a Lua script by SHA, loading it on NOSCRIPT. */
+  /** Runs a Lua script by SHA, loading it on NOSCRIPT (e.g. after SCRIPT FLUSH or a restart). */
   async evalScript(
     script: Script,
     keys: readonly RedisArg[],
@@ -113,9 +136,11 @@ export class RedisClient extends RedisCommands {
   /** Closes the connection; commands still waiting reject with RedisClosedError. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.abort();
     const conn = this.#conn;
     this.#conn = undefined;
     if (conn) await conn.close();
+    await this.#connecting?.catch(() => {});
   }
 
   #reconnect(): Promise<RedisConnection> {
@@ -139,7 +164,7 @@ export class RedisClient extends RedisCommands {
     let delay = policy.initialDelayMs ?? 50;
     for (let attempt = 1;; attempt++) {
       try {
-        const conn = await openConnection(this.options);
+        const conn = await RedisConnection.connect(this.options);
         if (this.#closed) {
           await conn.close();
           throw new RedisClosedError("Redis client is closed");
@@ -148,42 +173,29 @@ export class RedisClient extends RedisCommands {
         this.#scriptsLoaded.clear();
         return conn;
       } catch (err) {
-        if (this.#closed || err instanceof RedisAuthError) throw err;
+        if (this.#closed) throw new RedisClosedError("Redis client is closed");
+        if (err instanceof RedisAuthError) throw err;
         policy.onRetry?.(attempt, err as Error);
         if (policy.maxWaitMs !== undefined && Date.now() - started >= policy.maxWaitMs) throw err;
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay, this.#closing.signal);
         delay = Math.min(delay * 2, policy.maxDelayMs ?? 2000);
       }
     }
   }
 }
 
-/** Opens a socket and introduces the client: AUTH and SELECT in one write. */
-async function openConnection(opts: ConnectOptions): Promise<RedisConnection> {
-  const conn = await RedisConnection.open(opts.endpoint, opts.connectTimeoutMs ?? 5000);
-  const hello: RedisArg[][] = [];
-  if (opts.password !== undefined) {
-    hello.push(
-      opts.username ? ["AUTH", opts.username, opts.password] : ["AUTH", opts.password],
-    );
-  }
-  if (opts.db !== undefined && opts.db !== 0) hello.push(["SELECT", opts.db]);
-  if (hello.length === 0) return conn;
-  try {
-    const replies = await conn.sendBatch(hello);
-    replies.forEach((reply, i) => {
-      if (!(reply instanceof RedisReplyError)) return;
-      const where = describeEndpoint(opts.endpoint);
-      if (hello[i][0] === "AUTH") {
-        throw new RedisAuthError(`Redis authentication failed at ${where}: ${reply.text}`);
-      }
-      throw new RedisError(`cannot select database ${opts.db} at ${where}: ${reply.text}`);
-    });
-    return conn;
-  } catch (err) {
-    await conn.close();
-    throw err;
-  }
+/** Waits `ms`, or less if `signal` aborts first (the timer is cleared either way). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 export { Script };

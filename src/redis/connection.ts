@@ -1,26 +1,31 @@
 /**
  * One socket to Redis: writes commands, reads replies, and matches them in order.
  *
- * Commands sent while a write is in progress are coalesced into the next write, so callers
+ * Commands issued while a write is in progress are coalesced into the next write, so callers
  * that fire many commands at once get pipelining for free. A broken socket rejects every
  * command still waiting with a RedisConnectionError; nothing is left hanging.
  */
-import { encodeCommands, type RedisArg, RespParser, type RespValue } from "./resp.ts";
+import { CommandBuffer, type RedisArg, RespParser, type RespValue } from "./resp.ts";
 import {
+  RedisAuthError,
   RedisClosedError,
   RedisConnectionError,
   RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";
-import { describeEndpoint, type Endpoint } from "./url.ts";
+import { type ConnectOptions, describeEndpoint, type Endpoint } from "./url.ts";
 
 interface Pending {
   /** Replies still expected for this entry (1 for a single command). */
   left: number;
   /** Collected replies for a batch; undefined for a single command. */
-  replies?: RespValue[];
+  replies: RespValue[] | undefined;
+  /** Decode bulk strings as UTF-8 while parsing. */
+  decode: boolean;
   resolve(value: RespValue | RespValue[]): void;
   reject(err: Error): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 export interface SendOptions {
@@ -28,17 +33,19 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
 export class RedisConnection {
   readonly endpoint: Endpoint;
   #conn: Deno.Conn;
   #parser = new RespParser();
   #pending: Pending[] = [];
   #head = 0;
-  #writeQueue: Uint8Array[] = [];
+  #out = new CommandBuffer();
   #writing = false;
   #error: Error | undefined;
   #readDone: Promise<void>;
-  /** Receives replies that no command is waiting for (pub/sub messages). */
+  /** Receives replies that no command is waiting for (pub/sub messages), undecoded. */
   onPush: ((value: RespValue) => void) | undefined;
   /** Called once when the connection ends, with the reason. */
   onClose: ((err: Error) => void) | undefined;
@@ -49,19 +56,18 @@ export class RedisConnection {
     this.#readDone = this.#readLoop();
   }
 
-  static async open(endpoint: Endpoint, timeoutMs = 5000): Promise<RedisConnection> {
+  /** Opens the socket only (no AUTH or SELECT). */
+  static async open(
+    endpoint: Endpoint,
+    timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  ): Promise<RedisConnection> {
     const connecting = dial(endpoint);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelTimer = () => {};
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new RedisTimeoutError(
-              `timed out after ${timeoutMs} ms connecting to ${describeEndpoint(endpoint)}`,
-            ),
-          ),
-        timeoutMs,
-      );
+      cancelTimer = onTimeout(timeoutMs, () => {
+        const where = describeEndpoint(endpoint);
+        reject(new RedisTimeoutError(`timed out after ${timeoutMs} ms connecting to ${where}`));
+      });
     });
     try {
       const conn = await Promise.race([connecting, timeout]);
@@ -75,7 +81,49 @@ export class RedisConnection {
         { cause: err },
       );
     } finally {
-      clearTimeout(timer);
+      cancelTimer();
+    }
+  }
+
+  /**
+   * Opens the socket and introduces the client (AUTH, SELECT in one write). The whole of it
+   * must finish within `connectTimeoutMs`, so a peer that accepts but never answers fails
+   * with RedisTimeoutError instead of hanging.
+   */
+  static async connect(opts: ConnectOptions): Promise<RedisConnection> {
+    const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const started = Date.now();
+    const conn = await RedisConnection.open(opts.endpoint, timeoutMs);
+    const hello: RedisArg[][] = [];
+    if (opts.password !== undefined) {
+      hello.push(opts.username ? ["AUTH", opts.username, opts.password] : ["AUTH", opts.password]);
+    }
+    if (opts.db !== undefined && opts.db !== 0) hello.push(["SELECT", opts.db]);
+    if (hello.length === 0) return conn;
+    const where = describeEndpoint(opts.endpoint);
+    const cancelTimer = onTimeout(Math.max(1, timeoutMs - (Date.now() - started)), () => {
+      conn.destroy(
+        new RedisTimeoutError(
+          `timed out after ${timeoutMs} ms waiting for Redis at ${where} to answer AUTH/SELECT`,
+        ),
+      );
+    });
+    try {
+      const replies = await conn.sendBatch(hello);
+      replies.forEach((reply, i) => {
+        if (!(reply instanceof RedisReplyError)) return;
+        if (hello[i][0] === "AUTH" && /WRONGPASS|pass|auth/i.test(reply.text)) {
+          throw new RedisAuthError(`Redis authentication failed at ${where}: ${reply.text}`);
+        }
+        const what = hello[i][0] === "AUTH" ? "AUTH" : `SELECT ${opts.db}`;
+        throw new RedisConnectionError(`Redis at ${where} refused ${what}: ${reply.text}`);
+      });
+      return conn;
+    } catch (err) {
+      await conn.close();
+      throw err;
+    } finally {
+      cancelTimer();
     }
   }
 
@@ -89,68 +137,92 @@ export class RedisConnection {
     return this.#pending.length - this.#head;
   }
 
-  /** Sends one command. Resolves with its reply; an error reply rejects with RedisReplyError. */
-  send(args: readonly RedisArg[], options?: SendOptions): Promise<RespValue> {
-    return this.#submit([args], false, options) as Promise<RespValue>;
+  /**
+   * Sends one command. Resolves with its reply; an error reply rejects with RedisReplyError.
+   * With `decode`, bulk strings arrive as UTF-8 text instead of bytes.
+   */
+  send(args: readonly RedisArg[], options?: SendOptions, decode = false): Promise<RespValue> {
+    if (this.#error) return Promise.reject(this.#error);
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    try {
+      this.#out.append(args);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#expect(1, undefined, decode, signal) as Promise<RespValue>;
   }
 
   /** Sends commands in one write. Resolves with every reply in order; error replies are values. */
   sendBatch(
     commands: readonly (readonly RedisArg[])[],
     options?: SendOptions,
+    decode = false,
   ): Promise<RespValue[]> {
     if (commands.length === 0) return Promise.resolve([]);
-    return this.#submit(commands, true, options) as Promise<RespValue[]>;
-  }
-
-  #submit(
-    commands: readonly (readonly RedisArg[])[],
-    batch: boolean,
-    options?: SendOptions,
-  ): Promise<RespValue | RespValue[]> {
     if (this.#error) return Promise.reject(this.#error);
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal));
-    let bytes: Uint8Array;
+    const mark = this.#out.length;
     try {
-      bytes = encodeCommands(commands);
+      for (const args of commands) this.#out.append(args);
     } catch (err) {
+      this.#out.truncate(mark);
       return Promise.reject(err);
     }
+    return this.#expect(commands.length, [], decode, signal) as Promise<RespValue[]>;
+  }
+
+  /**
+   * Writes commands without waiting for replies: whatever Redis answers goes to `onPush`.
+   * For connections in pub/sub mode, whose replies are not one per command.
+   */
+  sendUnmatched(commands: readonly (readonly RedisArg[])[]): void {
+    if (this.#error) throw this.#error;
+    const mark = this.#out.length;
+    try {
+      for (const args of commands) this.#out.append(args);
+    } catch (err) {
+      this.#out.truncate(mark);
+      throw err;
+    }
+    this.#scheduleFlush();
+  }
+
+  #expect(
+    left: number,
+    replies: RespValue[] | undefined,
+    decode: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<RespValue | RespValue[]> {
     return new Promise((resolve, reject) => {
-      let onAbort: (() => void) | undefined;
-      const done = () => signal && onAbort && signal.removeEventListener("abort", onAbort);
-      this.#pending.push({
-        left: commands.length,
-        replies: batch ? [] : undefined,
-        resolve: (v) => {
-          done();
-          resolve(v);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-      });
+      const entry: Pending = { left, replies, decode, resolve, reject, signal, onAbort: undefined };
       if (signal) {
-        onAbort = () => this.#fail(abortError(signal));
-        signal.addEventListener("abort", onAbort, { once: true });
+        entry.onAbort = () => this.#fail(abortError(signal));
+        signal.addEventListener("abort", entry.onAbort, { once: true });
       }
-      this.#writeQueue.push(bytes);
-      if (!this.#writing) this.#flush();
+      this.#pending.push(entry);
+      this.#scheduleFlush();
     });
+  }
+
+  /**
+   * Starts a write unless one is in progress; commands issued meanwhile pile up in the
+   * buffer and go out together in the next write. (Deferring the first write to a microtask
+   * to batch a burst measured slower for the common one-command-at-a-time case.)
+   */
+  #scheduleFlush(): void {
+    if (!this.#writing) this.#flush();
   }
 
   async #flush(): Promise<void> {
     this.#writing = true;
     try {
-      while (this.#writeQueue.length > 0 && !this.#error) {
-        const queue = this.#writeQueue;
-        this.#writeQueue = [];
-        const data = queue.length === 1 ? queue[0] : concat(queue);
+      while (this.#out.length > 0 && !this.#error) {
+        const data = this.#out.take();
         let offset = 0;
         while (offset < data.length) {
-          offset += await this.#conn.write(data.subarray(offset));
+          offset += await this.#conn.write(offset === 0 ? data : data.subarray(offset));
         }
       }
     } catch (err) {
@@ -167,12 +239,19 @@ export class RedisConnection {
 
   async #readLoop(): Promise<void> {
     const buf = new Uint8Array(256 * 1024);
+    const parser = this.#parser;
     try {
       for (;;) {
         const n = await this.#conn.read(buf);
         if (n === null) break;
-        const replies = this.#parser.push(buf.subarray(0, n));
-        for (let i = 0; i < replies.length; i++) this.#dispatch(replies[i]);
+        parser.feed(buf.subarray(0, n));
+        for (;;) {
+          const head = this.#pending[this.#head];
+          const value = parser.next(head !== undefined && head.decode);
+          if (value === undefined) break;
+          this.#dispatch(value);
+          if (this.#error) return;
+        }
       }
       this.#fail(
         new RedisConnectionError(
@@ -191,7 +270,7 @@ export class RedisConnection {
 
   #dispatch(value: RespValue): void {
     const entry = this.#pending[this.#head];
-    if (!entry) {
+    if (entry === undefined) {
       if (this.onPush) this.onPush(value);
       return;
     }
@@ -200,10 +279,14 @@ export class RedisConnection {
       if (--entry.left > 0) return;
     }
     this.#pending[this.#head++] = undefined as unknown as Pending;
-    if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+    if (this.#head === this.#pending.length) {
+      this.#pending.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
       this.#pending = this.#pending.slice(this.#head);
       this.#head = 0;
     }
+    if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
     if (entry.replies) entry.resolve(entry.replies);
     else if (value instanceof RedisReplyError) entry.reject(value);
     else entry.resolve(value);
@@ -221,16 +304,36 @@ export class RedisConnection {
     const pending = this.#pending.slice(this.#head);
     this.#pending = [];
     this.#head = 0;
-    this.#writeQueue = [];
-    for (const p of pending) p.reject(err);
+    this.#out.take();
+    for (const p of pending) {
+      if (p.onAbort) p.signal!.removeEventListener("abort", p.onAbort);
+      p.reject(err);
+    }
     this.onClose?.(err);
   }
 
   /** Closes the socket; commands still waiting reject with RedisClosedError. */
-  async close(): Promise<void> {
-    this.#fail(new RedisClosedError("Redis connection closed"));
+  close(): Promise<void> {
+    return this.destroy(new RedisClosedError("Redis connection closed"));
+  }
+
+  /** Closes the socket; commands still waiting reject with `err`. */
+  async destroy(err: Error): Promise<void> {
+    this.#fail(err);
     await this.#readDone;
   }
+}
+
+/**
+ * Calls `fn` after `ms` unless the returned function is called first. Built on
+ * AbortSignal.timeout because a process's first setTimeout costs Deno 5-25 ms, which would
+ * double the start-up cost of a short CLI command; this timer also never keeps the process
+ * alive on its own.
+ */
+function onTimeout(ms: number, fn: () => void): () => void {
+  const signal = AbortSignal.timeout(ms);
+  signal.addEventListener("abort", fn, { once: true });
+  return () => signal.removeEventListener("abort", fn);
 }
 
 async function dial(endpoint: Endpoint): Promise<Deno.Conn> {
@@ -249,18 +352,6 @@ async function dial(endpoint: Endpoint): Promise<Deno.Conn> {
         ...(endpoint.caCerts ? { caCerts: endpoint.caCerts } : {}),
       });
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function abortError(signal: AbortSignal): RedisClosedError {

@@ -10,7 +10,13 @@ export {
   RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";
-export { Pipeline, type PipelineResult, Transaction } from "./pipeline.ts";
+export { type BatchSender, Pipeline, type PipelineResult, Transaction } from "./pipeline.ts";
+export {
+  type MessageHandler,
+  type PatternHandler,
+  Subscriber,
+  type SubscriberOptions,
+} from "./pubsub.ts";
 export { decodeReply, type RedisArg, type RedisValue, type RespValue } from "./resp.ts";
 export { Script } from "./script.ts";
 export {

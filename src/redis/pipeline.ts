@@ -1,8 +1,12 @@
 /** Pipelines (many commands, one write) and MULTI/EXEC transactions. */
 import { RedisReplyError } from "./errors.ts";
-import { decodeReply, type RedisArg, type RedisValue, type RespValue } from "./resp.ts";
+import type { RedisArg, RedisValue, RespValue } from "./resp.ts";
 
-type Sender = (commands: readonly (readonly RedisArg[])[]) => Promise<RespValue[]>;
+/** Sends commands in one write; `decode` turns bulk strings into UTF-8 text while parsing. */
+export type BatchSender = (
+  commands: readonly (readonly RedisArg[])[],
+  decode: boolean,
+) => Promise<RespValue[]>;
 
 /** One reply of a pipeline: a decoded value, or the error Redis answered for that command. */
 export type PipelineResult = RedisValue | RedisReplyError;
@@ -10,7 +14,7 @@ export type PipelineResult = RedisValue | RedisReplyError;
 /** Queue commands with `add`, then `exec()` sends them in one write and returns every reply. */
 export class Pipeline {
   protected readonly commands: RedisArg[][] = [];
-  constructor(protected readonly sender: Sender) {}
+  constructor(protected readonly sender: BatchSender) {}
 
   /** Queues a command, e.g. `add("HSET", key, "f", "v")`. */
   add(...args: RedisArg[]): this {
@@ -24,13 +28,12 @@ export class Pipeline {
 
   /** Replies in order; a command Redis refused gives a RedisReplyError in its place. */
   async exec(): Promise<PipelineResult[]> {
-    const raw = await this.sender(this.commands);
-    return raw.map((r) => decodeReply(r));
+    return (await this.sender(this.commands, true)) as PipelineResult[];
   }
 
   /** Like exec, but bulk strings stay bytes. */
   execRaw(): Promise<RespValue[]> {
-    return this.sender(this.commands);
+    return this.sender(this.commands, false);
   }
 
   /** Like exec, but throws the first error reply instead of returning it. */
@@ -43,8 +46,9 @@ export class Pipeline {
 
 /**
  * MULTI ... EXEC sent in one write. `exec()` returns the replies of the queued commands, or
- * null when a WATCHed key changed (the transaction was not applied). A command rejected while
- * queueing aborts the whole transaction with that error.
+ * throws when a WATCHed key changed; `execOrNull()` returns null then. A command rejected while
+ * queueing (unknown command, wrong arity) aborts the whole transaction with that error; an
+ * error at run time (WRONGTYPE) is a RedisReplyError in that command's place.
  */
 export class Transaction extends Pipeline {
   override async exec(): Promise<PipelineResult[]> {
@@ -54,13 +58,23 @@ export class Transaction extends Pipeline {
   }
 
   async execOrNull(): Promise<PipelineResult[] | null> {
-    const raw = await this.sender([["MULTI"], ...this.commands, ["EXEC"]]);
-    for (const reply of raw.slice(0, -1)) {
-      if (reply instanceof RedisReplyError) throw reply;
+    return (await this.#run(true)) as PipelineResult[] | null;
+  }
+
+  /** Like execOrNull, but bulk strings stay bytes. */
+  override async execRaw(): Promise<RespValue[]> {
+    const result = await this.#run(false);
+    if (result === null) throw new RedisReplyError("EXECABORT transaction aborted by WATCH");
+    return result;
+  }
+
+  async #run(decode: boolean): Promise<RespValue[] | null> {
+    const raw = await this.sender([["MULTI"], ...this.commands, ["EXEC"]], decode);
+    for (let i = 0; i < raw.length - 1; i++) {
+      if (raw[i] instanceof RedisReplyError) throw raw[i];
     }
     const exec = raw[raw.length - 1];
     if (exec instanceof RedisReplyError) throw exec;
-    if (exec === null) return null;
-    return (exec as RespValue[]).map((r) => decodeReply(r));
+    return exec as RespValue[] | null;
   }
 }

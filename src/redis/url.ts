@@ -28,14 +28,14 @@ export function parseRedisUrl(url: string): ConnectOptions {
   } catch {
     throw new RedisError(`invalid Redis URL: ${redactUrl(text)}`);
   }
-  const username = parsed.username ? decodeURIComponent(parsed.username) : undefined;
-  const password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+  // Passwords may be written raw (tt's own URLs do not percent-encode them), so a `%` that
+  // is not an escape is kept as it is.
+  const username = parsed.username ? safeDecode(parsed.username) : undefined;
+  const password = parsed.password ? safeDecode(parsed.password) : undefined;
   const auth = {
-    ...(username && username !== "default" ? { username } : {}),
+    ...(username ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   };
-  // `redis://default:pw@` is the same as `redis://:pw@`; only send a user when it matters.
-  if (username === "default" && password !== undefined) Object.assign(auth, { username });
   switch (parsed.protocol) {
     case "redis:":
     case "rediss:": {
@@ -52,7 +52,8 @@ export function parseRedisUrl(url: string): ConnectOptions {
       };
     }
     case "unix:": {
-      const path = decodeURIComponent(parsed.pathname);
+      // Taken from the text, not `parsed.pathname`, which would resolve `/./` and `/../`.
+      const path = safeDecode(text.replace(/^unix:\/\/[^/?#]*/i, "").replace(/[?#].*$/, ""));
       if (!path) throw new RedisError(`Redis URL has no socket path: ${redactUrl(text)}`);
       const db = dbFromQuery(parsed, text);
       const qpw = parsed.searchParams.get("password");
@@ -70,6 +71,14 @@ export function parseRedisUrl(url: string): ConnectOptions {
   }
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function dbFromQuery(parsed: URL, text: string): number | undefined {
   const db = parsed.searchParams.get("db");
   return db === null ? undefined : parseDb(db, text);
@@ -80,9 +89,13 @@ function parseDb(value: string, text: string): number {
   return Number(value);
 }
 
-/** The URL with any password replaced by `****`, safe to print. */
+/**
+ * The URL with any password replaced by `****`, safe to print. Works on text, so it also
+ * redacts URLs that do not parse; a raw `@` in a password is covered up to the last `@`
+ * before the path.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, "$1****@")
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*:)[^/?#]*@/i, "$1****@")
     .replace(/([?&]password=)[^&]*/i, "$1****");
 }
 
