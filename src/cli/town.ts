@@ -1,11 +1,7 @@
 /** Town commands: init, start, stop, reset, towns, config. Parsing and printing only. */
 import type { Command } from "commander";
 import { TtError } from "../errors.ts";
-import { initTown } from "../town/init.ts";
-import { previewReset, resetTown } from "../town/reset.ts";
-import { stopTown } from "../town/stop.ts";
 import { openTown } from "../town/town.ts";
-import { listTownsWithStatus } from "../town/towns.ts";
 import {
   getGlobalValue,
   GLOBAL_CONFIG_KEYS,
@@ -26,6 +22,7 @@ export function registerTownCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
+      const { initTown } = await import("../town/init.ts");
       const r = await initTown(town, { name: opts.name });
       // The config stays out of the JSON: in central mode it holds the Redis password.
       const { config: _config, ...data } = r;
@@ -66,6 +63,7 @@ export function registerTownCommands(program: Command): void {
     .description("stop the town's agents, then its Redis")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { stopTown } = await import("../town/stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
       report(opts.json, r, (d) => [
         d.agentsStopped.length
@@ -94,6 +92,7 @@ export function registerTownCommands(program: Command): void {
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
         const town = await openTown(globalOptions(cmd).town);
         try {
+          const { previewReset, resetTown } = await import("../town/reset.ts");
           const preview = await previewReset(town);
           const what = opts.agentsOnly
             ? `${preview.agents} agent(s)`
@@ -127,6 +126,7 @@ export function registerTownCommands(program: Command): void {
     .description("list the towns registered on this machine and whether they are running")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
+      const { listTownsWithStatus } = await import("../town/towns.ts");
       const towns = await listTownsWithStatus();
       report(
         opts.json,
