@@ -72,14 +72,28 @@ return { redis.call('LRANGE', KEYS[3], 0, -1), redis.call('LRANGE', KEYS[4], 0, 
 
 /**
  * Claims a backlog task for one agent: removes the id from the backlog and assigns the task
- * only if it was still there, so exactly one of many claimers wins.
- * KEYS[1] = backlog, KEYS[2] = task hash. ARGV = task id, agent id, updated_at.
- * Returns 1 when claimed, 0 when the id was not in the backlog, -1 when the task is missing.
+ * only if it was still there, so exactly one of many claimers wins. With KEYS[3], the winner's
+ * task_assign message is delivered in the same step, so no task is assigned without its message.
+ * A finished task (completed, failed, cancelled) is never reassigned: its stale backlog entries
+ * are dropped instead.
+ * KEYS[1] = backlog, KEYS[2] = task hash, [KEYS[3] = inbox].
+ * ARGV = task id, agent id, updated_at, [message JSON, 'front' | 'back'].
+ * Returns 1 when claimed, 0 when the id was not in the backlog, -1 when the task is missing,
+ * -2 when the task is already finished.
  */
 export const CLAIM_TASK = new Script(`
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local st = redis.call('HGET', KEYS[2], 'state')
+if st == 'completed' or st == 'failed' or st == 'cancelled' then
+  redis.call('LREM', KEYS[1], 0, ARGV[1])
+  return -2
+end
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], 'state', 'assigned', 'assigned_to', ARGV[2], 'updated_at', ARGV[3])
+if KEYS[3] then
+  if ARGV[5] == 'front' then redis.call('LPUSH', KEYS[3], ARGV[4])
+  else redis.call('RPUSH', KEYS[3], ARGV[4]) end
+end
 return 1
 `);
 

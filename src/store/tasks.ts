@@ -3,13 +3,14 @@ import { TaskNotFoundError, TtError } from "../errors.ts";
 import type { RedisClient } from "../redis/client.ts";
 import type { Pipeline } from "../redis/pipeline.ts";
 import { parseId } from "../model/ids.ts";
+import { encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import { hashTime } from "../model/time.ts";
 import { type Task, taskFromHash, type TaskState, taskToHash } from "../model/task.ts";
 import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
 import { CLAIM_TASK } from "./scripts.ts";
 
-export type ClaimOutcome = "claimed" | "not-in-backlog" | "missing";
+export type ClaimOutcome = "claimed" | "not-in-backlog" | "missing" | "finished";
 
 export class TaskStore {
   constructor(private readonly redis: RedisClient, private readonly keys: TownKeys) {}
@@ -108,13 +109,18 @@ export class TaskStore {
     return await this.redis.llen(this.keys.backlog);
   }
 
-  /** Atomically takes a task out of the backlog and assigns it: one winner among claimers. */
-  async claim(taskId: string, agentId: string): Promise<ClaimOutcome> {
-    const r = await this.redis.evalScript(
-      CLAIM_TASK,
-      [this.keys.backlog, this.keys.task(taskId)],
-      [taskId, agentId, hashTime(new Date())],
-    );
-    return r === 1 ? "claimed" : r === 0 ? "not-in-backlog" : "missing";
+  /**
+   * Atomically takes a task out of the backlog and assigns it: one winner among claimers.
+   * `message` (the task_assign for the agent) is delivered in the same atomic step.
+   */
+  async claim(taskId: string, agentId: string, message?: Message): Promise<ClaimOutcome> {
+    const keys = [this.keys.backlog, this.keys.task(taskId)];
+    const args: string[] = [taskId, agentId, hashTime(new Date())];
+    if (message) {
+      keys.push(this.keys.inbox(message.to));
+      args.push(encodeMessage(message), pushesToFront(message.priority) ? "front" : "back");
+    }
+    const r = await this.redis.evalScript(CLAIM_TASK, keys, args);
+    return r === 1 ? "claimed" : r === 0 ? "not-in-backlog" : r === -2 ? "finished" : "missing";
   }
 }
