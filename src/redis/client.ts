@@ -14,7 +14,7 @@ import { type ConnectOptions, describeEndpoint, parseRedisUrl } from "./url.ts";
 import { Pipeline, Transaction } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { RedisCommands } from "./commands.ts";
-import { Subscriber } from "./pubsub.ts";
+import { Subscriber, type SubscriberOptions } from "./pubsub.ts";
 
 export interface ReconnectOptions {
   /** First delay between attempts; doubles up to `maxDelayMs`. Default 50 ms. */
@@ -63,9 +63,12 @@ export class RedisClient extends RedisCommands {
     return RedisClient.connect({ ...this.options, ...overrides });
   }
 
-  /** A pub/sub subscriber on its own connection, with the same options. */
-  subscriber(): Promise<Subscriber> {
-    return Subscriber.connect(this.options);
+  /**
+   * A pub/sub subscriber on its own connection, with the same endpoint, AUTH and db. It does
+   * not reconnect: its `done` promise resolves when the connection ends.
+   */
+  subscriber(options?: SubscriberOptions): Promise<Subscriber> {
+    return Subscriber.connect(this.options, options);
   }
 
   get connected(): boolean {

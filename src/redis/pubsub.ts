@@ -54,6 +54,7 @@ export class Subscriber {
         for (const w of waiters) w.reject(err);
         resolve(err);
       };
+      if (conn.closed) conn.onClose(new RedisClosedError("Redis subscriber connection ended"));
     });
   }
 
