@@ -40,6 +40,7 @@ export class RedisClient extends RedisCommands {
   readonly options: ClientOptions;
   #conn: RedisConnection | undefined;
   #connecting: Promise<RedisConnection> | undefined;
+  #requests = 0;
   #closed = false;
   /** Aborted by close(), to cut a reconnect back-off short. */
   #closing = new AbortController();
@@ -71,12 +72,21 @@ export class RedisClient extends RedisCommands {
     return Subscriber.connect(this.options, options);
   }
 
+  /**
+   * Requests sent so far: one per command or per pipeline/transaction, whatever its size.
+   * Concurrent requests share round trips, so this is an upper bound on them (tests use it).
+   */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
   get connected(): boolean {
     return this.#conn !== undefined && !this.#conn.closed;
   }
 
   /** Sends a command; bulk strings come back decoded as UTF-8 text. */
   override command(args: readonly RedisArg[], options?: SendOptions): Promise<RedisValue> {
+    this.#requests++;
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) {
       return conn.send(args, options, true) as Promise<RedisValue>;
@@ -86,6 +96,7 @@ export class RedisClient extends RedisCommands {
 
   /** Sends a command; bulk strings come back as bytes (binary-safe). */
   commandRaw(args: readonly RedisArg[], options?: SendOptions): Promise<RespValue> {
+    this.#requests++;
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) return conn.send(args, options);
     return this.#reconnect().then((c) => c.send(args, options));
@@ -97,6 +108,7 @@ export class RedisClient extends RedisCommands {
   }
 
   #batch(commands: readonly (readonly RedisArg[])[], decode: boolean): Promise<RespValue[]> {
+    this.#requests++;
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) return conn.sendBatch(commands, undefined, decode);
     return this.#reconnect().then((c) => c.sendBatch(commands, undefined, decode));
