@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import { displayLabel, stateDisplayName } from "../model/agent.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
-import { type Task, taskStateDisplayName, taskStateIcon } from "../model/task.ts";
+import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
 import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
+import type { TaskBrief } from "../store/tasks.ts";
 import { withTown } from "./context.ts";
 import { agentJson, taskJson } from "./json.ts";
 import { printJson, say } from "./output.ts";
@@ -19,7 +20,7 @@ export function registerStatusCommands(program: Command): void {
     .action(async (opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) => {
       const status = await withTown(
         cmd,
-        (town, store) => townStatus(town, store, { deep: opts.deep }),
+        (town, store) => townStatus(town, store, { deep: opts.deep, tasks: opts.tasks }),
       );
       if (opts.json) return printJson(statusJson(status, opts.tasks === true));
       say(...await humanStatus(status, opts));
@@ -43,7 +44,7 @@ function statusJson(s: TownStatus, withTasks: boolean) {
     })),
     tasks: { total: s.tasks.length, by_state: s.taskCounts, backlog: s.backlog },
     dead_letters: s.deadLetters,
-    ...(withTasks ? { task_list: s.tasks.map(taskJson) } : {}),
+    ...(withTasks && s.taskList ? { task_list: s.taskList.map(taskJson) } : {}),
   };
 }
 
@@ -109,7 +110,7 @@ function taskLines(s: TownStatus): string[] {
     ),
     `  Backlog: ${s.backlog}`,
   ];
-  const byAgent = new Map<string, Task[]>();
+  const byAgent = new Map<string, TaskBrief[]>();
   for (const t of s.tasks) {
     const key = t.assignedTo ?? "";
     byAgent.set(key, [...(byAgent.get(key) ?? []), t]);

@@ -5,10 +5,20 @@ import type { Pipeline } from "../redis/pipeline.ts";
 import { parseId } from "../model/ids.ts";
 import { encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import { hashTime } from "../model/time.ts";
-import { type Task, taskFromHash, type TaskState, taskToHash } from "../model/task.ts";
+import {
+  parseTaskState,
+  type Task,
+  taskFromHash,
+  type TaskState,
+  taskToHash,
+} from "../model/task.ts";
+import type { RedisValue } from "../redis/resp.ts";
 import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
 import { CLAIM_TASK } from "./scripts.ts";
+
+/** The fields of a task that overviews need. */
+export type TaskBrief = Pick<Task, "id" | "state" | "assignedTo" | "description">;
 
 export type ClaimOutcome = "claimed" | "not-in-backlog" | "missing" | "finished";
 
@@ -76,6 +86,37 @@ export class TaskStore {
     });
     if (stale.length) await this.redis.srem(this.keys.tasksIndex, ...stale);
     return tasks.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  /**
+   * Every task's id, state, assignee and description: what overviews need, at a fraction of
+   * the cost of whole records (HMGET of four fields instead of HGETALL).
+   */
+  async listBrief(): Promise<TaskBrief[]> {
+    const ids = await this.redis.smembers(this.keys.tasksIndex);
+    const chunks: Promise<RedisValue[]>[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const p = this.redis.pipeline();
+      for (const id of ids.slice(i, i + 1000)) {
+        p.add("HMGET", this.keys.task(id), "state", "assigned_to", "description", "created_at");
+      }
+      chunks.push(p.execOrThrow());
+    }
+    const rows = (await Promise.all(chunks)).flat() as (string | null)[][];
+    const out: (TaskBrief & { created: string })[] = [];
+    rows.forEach(([state, assignedTo, description, created], i) => {
+      if (state === null && description === null) return; // record gone; list() prunes the index
+      out.push({
+        id: ids[i],
+        state: (state === null ? undefined : parseTaskState(state)) ?? "pending",
+        ...(assignedTo ? { assignedTo } : {}),
+        description: description ?? "",
+        created: created ?? "",
+      });
+    });
+    // Same-format RFC 3339 strings sort in time order.
+    out.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+    return out.map(({ created: _, ...brief }) => brief);
   }
 
   /** Writes the given properties; with `allowed`, only while the stored state is one of them. */

@@ -11,6 +11,7 @@ import {
   type MessageCategory,
 } from "../model/message.ts";
 import type { Task, TaskState } from "../model/task.ts";
+import type { TaskBrief } from "../store/tasks.ts";
 import { isAlive } from "../process.ts";
 import { serverState } from "../redis/server.ts";
 import type { Store } from "../store/store.ts";
@@ -26,7 +27,7 @@ export interface AgentStatus {
   inflight: number;
   categories: Record<MessageCategory, number>;
   sampled: number;
-  running: Task[];
+  running: TaskBrief[];
   /** The loop should be running but is not (lease expired, or its process is gone). */
   stale: boolean;
   activity?: string[];
@@ -38,18 +39,25 @@ export interface TownStatus {
   redisUrl: string;
   server?: { running: boolean; pid?: number };
   agents: AgentStatus[];
-  tasks: Task[];
+  tasks: TaskBrief[];
+  /** Whole task records, when asked for (`tasks` option). */
+  taskList?: Task[];
   taskCounts: Record<TaskState, number>;
   backlog: number;
   deadLetters: number;
 }
 
+/** With `tasks`, whole task records are read too (`taskList`); otherwise only briefs. */
 export async function townStatus(
   town: Town,
   store: Store,
-  opts: { deep?: boolean } = {},
+  opts: { deep?: boolean; tasks?: boolean } = {},
 ): Promise<TownStatus> {
-  const [agents, tasks] = await Promise.all([store.agents.list(), store.tasks.list()]);
+  const [agents, tasks, taskList] = await Promise.all([
+    store.agents.list(),
+    store.tasks.listBrief(),
+    opts.tasks ? store.tasks.list() : undefined,
+  ]);
   const ids = agents.map((a) => a.id);
   const p = store.redis.pipeline();
   for (const id of ids) {
@@ -61,7 +69,7 @@ export async function townStatus(
   p.add("LLEN", store.keys.backlog).add("LLEN", store.keys.deadLetters);
   const replies = await p.execOrThrow();
   const per = opts.deep ? 7 : 6;
-  const running = new Map<string, Task[]>();
+  const running = new Map<string, TaskBrief[]>();
   for (const t of tasks) {
     if (t.state === "running" && t.assignedTo) {
       running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
@@ -98,6 +106,7 @@ export async function townStatus(
     ...(town.server ? { server: await serverState(town.server) } : {}),
     agents: statuses,
     tasks,
+    ...(taskList ? { taskList } : {}),
     taskCounts,
     backlog: replies[replies.length - 2] as number,
     deadLetters: replies[replies.length - 1] as number,
