@@ -4,7 +4,7 @@
  * block on the inbox; otherwise run a round of the agent CLI. Survives Redis restarts by
  * reconnecting; ends on max rounds, a stop request, idle timeout, or SIGTERM/SIGINT.
  */
-import { TtError } from "../errors.ts";
+import { describeError, TtError } from "../errors.ts";
 import { type Agent, type AgentState, stateDisplayName } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { isTaskTerminal } from "../model/task.ts";
@@ -14,7 +14,7 @@ import { openStore, type Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
 import { openTown, type Town } from "../town/town.ts";
 import { hostname, releaseLease, renewLease } from "./liveness.ts";
-import { backlogFor, type RoundContext, runRound } from "./round.ts";
+import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
 
 export interface LoopOptions {
@@ -98,84 +98,95 @@ async function loop(
   let round = 0;
   let lastOffered = ""; // backlog ids last offered while idle, so one backlog is offered once
   let end: LoopEnd = "max-rounds";
+  let outages = 0; // failed attempts in a row while Redis is unreachable
   try {
     while (round < opts.maxRounds) {
       if (signal.aborted) {
         end = "signal";
         break;
       }
-      const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
-        store.redis.exists(store.keys.stop(agentId)),
-        store.agents.get(agentId),
-      ]);
-      if (!fresh) {
-        end = "gone";
-        break;
-      }
-      agent = fresh;
-      if (stopFlag) {
-        await store.redis.del(store.keys.stop(agent.id));
-        await store.activity.add(agent.id, `Round ${round + 1}: 🛑 stopped by request`);
-        end = agent.state === "draining" ? "closed" : "stopped";
-        break;
-      }
-      if (agent.state === "paused") {
-        // A message the last idle wait moved into flight goes back: a paused agent holds none.
-        await store.mailbox.redeliverInFlight(agent.id, { mark: false });
-        await renewLease(store, agent.id, leaseSecs, false);
-        await sleep(1000, signal);
-        continue;
-      }
-      const { taken, rejected } = await store.mailbox.take(agent.id, MAX_MESSAGES_PER_ROUND);
-      if (rejected.length) {
-        log(`${rejected.length} message(s) could not be used and went to the dead letters`);
-        await store.mailbox.addDeadLetters(agent.id, rejected);
-      }
-      if (taken.length === 0) {
-        const backlog = await backlogFor(store, agent);
-        const offer = backlog.snapshot.matching > 0 ? backlog.ids.join(",") : "";
-        if (offer && offer !== lastOffered) {
-          lastOffered = offer;
-        } else {
-          if (rejected.length) await store.mailbox.finish(agent.id);
-          if (await goIdle(store, agent, idleTimeoutSecs, leaseSecs)) {
-            end = "idle-timeout";
-            break;
-          }
-          await waitForWork(store, blocking, agent.id, signal);
+      try {
+        const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
+          store.redis.exists(store.keys.stop(agentId)),
+          store.agents.get(agentId),
+        ]);
+        outages = 0;
+        if (!fresh) {
+          end = "gone";
+          break;
+        }
+        agent = fresh;
+        if (stopFlag) {
+          await store.redis.del(store.keys.stop(agent.id));
+          await store.activity.add(agent.id, `Round ${round + 1}: 🛑 stopped by request`);
+          end = agent.state === "draining" ? "closed" : "stopped";
+          break;
+        }
+        if (agent.state === "paused") {
+          // A message the last idle wait moved into flight goes back: a paused agent holds none.
+          await store.mailbox.redeliverInFlight(agent.id, { mark: false });
+          await renewLease(store, agent.id, leaseSecs, false);
+          await sleep(1000, signal);
           continue;
         }
-      }
-      const result = await runRound(ctx, agent, round + 1, taken);
-      if (result.kind !== "ran") {
-        const line = result.kind === "auto-handled"
-          ? `⏭️ auto-handled ${result.informational} informational, ${result.confirmations} confirmations`
-          : `⏭️ no direct work and ${result.total} backlog task(s) did not match role hint`;
-        await store.activity.add(agent.id, `Round ${round + 1}: ${line}`);
-        await markIdle(store, agent);
-        continue;
-      }
-      const run = result.run;
-      round++;
-      const activity = run.outcome === "ok"
-        ? "✅ completed"
-        : run.outcome === "timeout"
-        ? "⏱️ timed out"
-        : run.outcome === "spawn_error"
-        ? `❌ failed: ${run.error}`
-        : run.outcome === "cancelled"
-        ? "🛑 cancelled"
-        : "⚠️ CLI error";
-      await store.activity.add(agent.id, `Round ${round}: ${activity}`);
-      await finishRound(store, agent.id);
-      log(`Round ${round} ${run.outcome} in ${Math.round(run.durationMs)} ms`);
-      if (run.outcome === "spawn_error") {
-        await setFinalState(store, agent.id, "error", log, run.error);
-        return "error";
-      }
-      if (run.outcome === "cancelled") {
-        end = "signal";
-        break;
+        const { taken, rejected } = await store.mailbox.take(agent.id, MAX_MESSAGES_PER_ROUND);
+        if (rejected.length) {
+          log(`${rejected.length} message(s) could not be used and went to the dead letters`);
+          await store.mailbox.addDeadLetters(agent.id, rejected);
+        }
+        if (taken.length === 0) {
+          const backlog = await backlogFor(store, agent);
+          const offer = backlog.snapshot.matching > 0 ? backlog.ids.join(",") : "";
+          if (offer && offer !== lastOffered) {
+            lastOffered = offer;
+          } else {
+            if (rejected.length) await store.mailbox.finish(agent.id);
+            if (await goIdle(store, agent, idleTimeoutSecs, leaseSecs)) {
+              end = "idle-timeout";
+              break;
+            }
+            await waitForWork(store, blocking, agent.id, signal);
+            continue;
+          }
+        }
+        const result = await runRound(ctx, agent, round + 1, taken);
+        if (result.kind !== "ran") {
+          const line = result.kind === "auto-handled"
+            ? `⏭️ auto-handled ${result.informational} informational, ${result.confirmations} confirmations`
+            : `⏭️ no direct work and ${result.total} backlog task(s) did not match role hint`;
+          await store.activity.add(agent.id, `Round ${round + 1}: ${line}`);
+          await markIdle(store, agent);
+          continue;
+        }
+        const run = result.run;
+        round++;
+        const activity = run.outcome === "ok"
+          ? "✅ completed"
+          : run.outcome === "timeout"
+          ? "⏱️ timed out"
+          : run.outcome === "spawn_error"
+          ? `❌ failed: ${run.error}`
+          : run.outcome === "cancelled"
+          ? "🛑 cancelled"
+          : "⚠️ CLI error";
+        await store.activity.add(agent.id, `Round ${round}: ${activity}`);
+        await finishRound(store, agent.id);
+        log(`Round ${round} ${run.outcome} in ${Math.round(run.durationMs)} ms`);
+        if (run.outcome === "spawn_error") {
+          await setFinalState(store, agent.id, "error", log, run.error);
+          return "error";
+        }
+        if (run.outcome === "cancelled") {
+          end = "signal";
+          break;
+        }
+      } catch (err) {
+        // Redis went away (a restart, a failover): what was taken stays in flight and is taken
+        // again once it is back, so wait and go round again instead of giving up the work.
+        if (signal.aborted || !isRedisOutage(err)) throw err;
+        outages++;
+        if (outages === 1) log(`Redis unavailable (${describeError(err)}); retrying`);
+        await sleep(Math.min(2000, 50 * 2 ** outages), signal);
       }
     }
   } catch (err) {

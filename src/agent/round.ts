@@ -2,10 +2,12 @@
  * One working round: the messages taken for it become a prompt, the agent CLI runs, and the
  * messages are settled — removed when the round finished, put back when it did not.
  */
+import { describeError } from "../errors.ts";
 import type { Agent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { SUPERVISOR_ID } from "../model/ids.ts";
 import { newMessage } from "../model/message.ts";
+import { RedisConnectionError, RedisReplyError, RedisTimeoutError } from "../redis/errors.ts";
 import { isTaskTerminal, startTask, type Task } from "../model/task.ts";
 import type { Taken } from "../store/mailbox.ts";
 import type { Store } from "../store/store.ts";
@@ -166,7 +168,7 @@ async function startTasks(store: Store, agent: Agent, tasks: Map<string, Task | 
 async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunResult) {
   const { store } = ctx;
   if (run.outcome === "ok") {
-    await store.mailbox.finish(agent.id);
+    await throughOutages(() => store.mailbox.finish(agent.id), ctx);
     return;
   }
   // Informational messages and acks were summarised into the prompt; only work goes back.
@@ -182,7 +184,7 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
     ]
       .includes(t.message.body.type)
   );
-  await store.mailbox.finish(agent.id, requeue);
+  await throughOutages(() => store.mailbox.finish(agent.id, requeue), ctx);
   const why = run.outcome === "timeout"
     ? `round timed out after ${ctx.town.config.agent.roundTimeoutSecs}s`
     : run.outcome === "cancelled"
@@ -215,4 +217,31 @@ async function senderLabels(store: Store, items: readonly ActionableItem[]) {
     if (agent) labels.set(from, `${agent.name} (${from})`);
   }
   return labels;
+}
+
+/** A Redis failure that passes: the connection broke or timed out, or the server is loading. */
+export function isRedisOutage(err: unknown): boolean {
+  if (err instanceof RedisConnectionError || err instanceof RedisTimeoutError) return true;
+  return err instanceof RedisReplyError &&
+    ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"].includes(err.code);
+}
+
+/**
+ * Settling a round must get through a Redis restart: otherwise the messages of a round that
+ * ran stay in flight and the next round runs the CLI on them again. Retrying may put a failed
+ * round's messages back twice (if the first try ran but its reply was lost): duplicates, never
+ * losses.
+ */
+async function throughOutages(fn: () => Promise<void>, ctx: RoundContext): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (ctx.signal.aborted || !isRedisOutage(err)) throw err;
+      if (attempt === 1) {
+        ctx.log(`Redis unavailable while settling the round: ${describeError(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+    }
+  }
 }
