@@ -123,7 +123,14 @@ Deno.test("the spec's hash example reads and writes back the same fields", () =>
     "nickname",
     "role_id",
   ]);
-  assert.deepEqual(del, ["current_task", "parent_agent_id", "pid", "host", "last_error"]);
+  assert.deepEqual(del, [
+    "current_task",
+    "parent_agent_id",
+    "pid",
+    "host",
+    "last_error",
+    "cli_pid",
+  ]);
   assert.equal(set.created_at, "2026-04-22T10:11:12.123+00:00");
   for (const k of ["id", "name", "agent_type", "state", "cli", "tasks_completed", "nickname"]) {
     assert.equal(set[k], SPEC_HASH[k], k);
@@ -141,10 +148,12 @@ Deno.test("hash round-trip with every optional field, including tt extras", () =
     pid: 4242,
     host: "box",
     lastError: "boom",
+    cliPid: 4343,
   };
   const { set, del } = agentToHash(a);
   assert.deepEqual(del, []);
   assert.equal(set.pid, "4242");
+  assert.equal(set.cli_pid, "4343");
   assert.equal(set.spawn_mode, "forkedcontext");
   assert.deepEqual(agentFromHash(set, NOW), a);
 });

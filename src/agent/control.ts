@@ -5,6 +5,7 @@ import { type EventType, newEvent } from "../model/event.ts";
 import { isAlive, signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { hostname } from "./liveness.ts";
+import { endOrphanCli } from "./orphan.ts";
 
 export interface ControlResult {
   agent: Agent;
@@ -21,6 +22,8 @@ export async function killAgent(store: Store, ref: string): Promise<ControlResul
   const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be killed");
   await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
   const signalled = signalLoop(agent);
+  // With its loop gone, the loop cannot end the CLI; do it here.
+  if (!signalled) await endOrphanCli(agent);
   if (!isTerminalState(agent.state)) {
     await change(
       store,

@@ -18,6 +18,7 @@ import type { Task, TaskState } from "../model/task.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { isStale } from "../town/status.ts";
+import { endOrphanCli } from "./orphan.ts";
 import { hostname } from "./liveness.ts";
 
 export interface RecoverOptions {
@@ -45,6 +46,8 @@ export interface RecoveredAgent {
   /** In-flight messages put back at the front of the inbox. */
   messages: number;
   tasks: RequeuedTask[];
+  /** The dead loop's agent CLI was still running here and was ended. */
+  cliEnded: boolean;
 }
 
 export interface RecoverResult {
@@ -103,10 +106,12 @@ async function recoverOne(
 ): Promise<RecoveredAgent | undefined> {
   const next: Agent = { ...agent, state };
   delete next.pid;
+  delete next.cliPid;
   if (state === "error") next.lastError = `loop died: ${reason}`;
   const props: (keyof Agent)[] = [
     "state",
     "pid",
+    "cliPid",
     ...(state === "error" ? ["lastError" as const] : []),
   ];
   // Claimed only while the state is still the one judged dead: a second recover, or a loop
@@ -115,9 +120,12 @@ async function recoverOne(
   // Should the loop be alive after all (another host, a long partition), it stops at its next
   // check instead of running beside the one `tt restart` will start. Restart clears the flag.
   await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  // Its CLI would otherwise go on working beside the round a restart runs.
+  const cliEnded = await endOrphanCli(agent);
   const messages = await store.mailbox.redeliverInFlight(agent.id);
   const requeued = await requeueTasks(store, agent, tasks);
-  const line = `${messages} message(s) put back, ${requeued.length} task(s) requeued`;
+  const line = `${messages} message(s) put back, ${requeued.length} task(s) requeued` +
+    (cliEnded ? ", its agent CLI ended" : "");
   const p = store.redis.pipeline();
   store.activity.addTo(p, agent.id, `🔄 Recovered by tt recover (${reason})`);
   store.events.addTo(
@@ -141,7 +149,7 @@ async function recoverOne(
     );
   }
   await p.exec().catch(() => {}); // the recovery itself is done; its log lines are extra
-  return { agent, state, reason, messages, tasks: requeued };
+  return { agent, state, reason, messages, tasks: requeued, cliEnded };
 }
 
 /**

@@ -138,7 +138,10 @@ export async function runRound(
     signal: ctx.signal,
     heartbeatMs: Math.max(1000, Math.floor((leaseSecs * 1000) / 3)),
     onHeartbeat: () => renewLease(store, agent.id, leaseSecs, ++beats % 2 === 0),
+    // Recorded so that `tt recover` or `tt kill` can end the CLI if this loop dies.
+    onStart: (pid) => store.agents.update({ ...working, cliPid: pid }, ["cliPid"]).then(() => {}),
   });
+  await store.agents.update({ ...working, cliPid: undefined }, ["cliPid"]).catch(() => {});
   await settle(ctx, working, taken, run);
   return { kind: "ran", run };
 }

@@ -41,6 +41,8 @@ export interface RunAgentCliOptions {
   onHeartbeat?: () => void | Promise<void>;
   /** Default 5000. */
   heartbeatMs?: number;
+  /** Told the CLI's pid (also its process group id) once it started; errors are swallowed. */
+  onStart?: (pid: number) => void | Promise<void>;
   /** How long a stopped CLI gets after SIGTERM before SIGKILL. Default 5000. */
   killGraceMs?: number;
 }
@@ -121,6 +123,11 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
   }
   const pid = child.pid!;
   feedStdin(child, inv.stdin);
+  try {
+    await opts.onStart?.(pid);
+  } catch {
+    // Recording the pid is best effort; the round itself goes on.
+  }
 
   let stopReason: "timeout" | "cancelled" | undefined;
   let stopping: Promise<void> | undefined;
@@ -243,7 +250,7 @@ const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * SIGTERM to the CLI's process group, up to `graceMs` for every member to go, then SIGKILL.
  * The CLI was started with setsid, so its pid is also its group id.
  */
-async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
+export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
   signalGroup(pgid, "SIGTERM");
   if (await waitGroupGone(pgid, graceMs)) return;
   signalGroup(pgid, "SIGKILL");

@@ -139,6 +139,7 @@ function recoverJson(r: RecoverResult) {
       new_state: a.state,
       reason: a.reason,
       messages_requeued: a.messages,
+      agent_cli_ended: a.cliEnded,
       tasks_requeued: a.tasks.map((t) => ({
         task_id: t.taskId,
         previous_state: t.previous,
@@ -161,6 +162,7 @@ function recoverLines(r: RecoverResult): string[] {
       }): ${a.reason}`,
     );
     if (a.messages) lines.push(`   ${a.messages} in-flight message(s) put back in its inbox`);
+    if (a.cliEnded) lines.push("   its agent CLI was still running and was ended");
     for (const t of a.tasks) {
       lines.push(
         `   task ${t.taskId}: ${taskStateDisplayName(t.previous)} -> ${

@@ -76,6 +76,8 @@ export interface Agent {
   host?: string;
   /** tt only: the last error that put the agent in `error`. */
   lastError?: string;
+  /** tt only: process (and process group) id of the agent CLI while a round runs. */
+  cliPid?: number;
 }
 
 export function isAgentState(s: string): s is AgentState {
@@ -190,6 +192,7 @@ export function agentToHash(agent: Agent): HashWrite {
     ["pid", agent.pid === undefined ? undefined : String(agent.pid)],
     ["host", agent.host],
     ["last_error", agent.lastError],
+    ["cli_pid", agent.cliPid === undefined ? undefined : String(agent.cliPid)],
   ];
   for (const [field, value] of optional) {
     if (value === undefined) del.push(field);
@@ -233,6 +236,7 @@ export function agentFromHash(h: Record<string, string>, now = new Date()): Agen
     pid: pid !== undefined && pid > 0 ? pid : undefined,
     host: h.host,
     lastError: h.last_error,
+    cliPid: positiveInt(h.cli_pid),
   });
 }
 
@@ -300,4 +304,10 @@ export function agentFromJson(input: string | JsonObject, now = new Date()): Age
     if (err instanceof DecodeError) throw new TtError(`bad agent record: ${err.message}`);
     throw err;
   }
+}
+
+function positiveInt(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n > 0 ? n : undefined;
 }
