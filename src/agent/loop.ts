@@ -6,7 +6,6 @@
  */
 import { describeError, TtError } from "../errors.ts";
 import { type Agent, type AgentState, stateDisplayName } from "../model/agent.ts";
-import { newEvent } from "../model/event.ts";
 import { isTaskTerminal } from "../model/task.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { RedisClosedError } from "../redis/errors.ts";
@@ -14,6 +13,7 @@ import { openStore, type Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
 import { openTown, type Town } from "../town/town.ts";
 import { hostname, releaseLease, renewLease } from "./liveness.ts";
+import { stateChanged } from "./agent_events.ts";
 import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
 
@@ -236,7 +236,7 @@ async function goIdle(store: Store, agent: Agent, idleTimeoutSecs: number, lease
     ["state", "lastActiveAt", "lastHeartbeat", "currentTask"],
     ["idle", "starting", "working"],
   );
-  if (agent.state !== "idle") await emitState(store, agent, "idle");
+  if (agent.state !== "idle") await store.events.emit(stateChanged(agent, "idle"));
   await renewLease(store, agent.id, leaseSecs, false);
   return false;
 }
@@ -261,12 +261,13 @@ async function finishRound(store: Store, agentId: string): Promise<void> {
     if (!task || isTaskTerminal(task.state)) delete next.currentTask;
   }
   await store.agents.update(next, ["roundsCompleted", "lastHeartbeat", "currentTask"]);
-  await store.agents.updateIfState({ ...next, state: "idle", lastActiveAt: now }, [
+  const idle = await store.agents.updateIfState({ ...next, state: "idle", lastActiveAt: now }, [
     "state",
     "lastActiveAt",
   ], [
     "working",
   ]);
+  if (idle === "written") await store.events.emit(stateChanged(agent, "idle"));
 }
 
 async function setFinalState(
@@ -287,25 +288,11 @@ async function setFinalState(
     "pid",
     ...(error ? ["lastError" as const] : []),
   ]);
-  if (agent.state !== state) await emitState(store, agent, state);
+  if (agent.state !== state) await store.events.emit(stateChanged(agent, state));
   log(
     `State ${stateDisplayName(agent.state)} -> ${
       stateDisplayName(state)
     }: ${agent.roundsCompleted} rounds, ${agent.tasksCompleted} tasks`,
-  );
-}
-
-async function emitState(store: Store, agent: Agent, to: AgentState): Promise<void> {
-  await store.events.emit(
-    newEvent(
-      "agent_state_changed",
-      `${agent.name}: ${stateDisplayName(agent.state)} -> ${stateDisplayName(to)}`,
-      {
-        agentId: agent.id,
-        oldState: stateDisplayName(agent.state),
-        newState: stateDisplayName(to),
-      },
-    ),
   );
 }
 

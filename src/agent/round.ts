@@ -4,6 +4,7 @@
  */
 import { describeError } from "../errors.ts";
 import type { Agent } from "../model/agent.ts";
+import { messagesHandled, stateChanged } from "./agent_events.ts";
 import { newEvent } from "../model/event.ts";
 import { SUPERVISOR_ID } from "../model/ids.ts";
 import { newMessage } from "../model/message.ts";
@@ -89,7 +90,7 @@ export async function runRound(
     lastHeartbeat: now,
     ...(assigned.length === 1 ? { currentTask: assigned[0] } : {}),
   };
-  await store.agents.updateIfState(working, [
+  const wrote = await store.agents.updateIfState(working, [
     "state",
     "lastActiveAt",
     "lastHeartbeat",
@@ -99,6 +100,9 @@ export async function runRound(
     "idle",
     "working",
   ]);
+  if (wrote === "written" && agent.state !== "working") {
+    await store.events.emit(stateChanged(agent, "working"));
+  }
   await startTasks(store, working, tasks);
 
   const prompt = buildPrompt({
@@ -172,6 +176,7 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
   const { store } = ctx;
   if (run.outcome === "ok") {
     await throughOutages(() => store.mailbox.finish(agent.id), ctx);
+    await store.events.emit(...messagesHandled(agent, taken));
     return;
   }
   // Informational messages and acks were summarised into the prompt; only work goes back.
