@@ -124,7 +124,8 @@ export function isStale(
   now = Date.now(),
 ): boolean {
   if (!isActiveState(agent.state)) return false;
-  if (agent.pid && (!agent.host || agent.host === hostname()) && !isAlive(agent.pid)) return true;
+  // A loop on this machine is judged by its process: alive means not stale, lease or not.
+  if (agent.pid && (!agent.host || agent.host === hostname())) return !isAlive(agent.pid);
   if (leaseHeld) return false;
   return now - agent.lastHeartbeat.getTime() > leaseSecs * 1000;
 }
