@@ -9,7 +9,7 @@ import type { Pipeline } from "../redis/pipeline.ts";
 import { jsonTime } from "../model/time.ts";
 import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import type { TownKeys } from "./keys.ts";
-import { TAKE_MESSAGES } from "./scripts.ts";
+import { REDELIVER, TAKE_MESSAGES } from "./scripts.ts";
 
 /** A message taken for a round, with the exact text it was stored as. */
 export interface Taken {
@@ -168,27 +168,16 @@ export class Mailbox {
    * marked as redelivered. Returns how many were put back.
    */
   async redeliverInFlight(agentId: string, opts: { mark?: boolean } = {}): Promise<number> {
-    const markRedelivered = opts.mark ?? true;
-    const [urgent, regular] = await this.redis.pipeline()
-      .add("LRANGE", this.inflightUrgent(agentId), 0, -1)
-      .add("LRANGE", this.keys.inflight(agentId), 0, -1)
-      .execOrThrow() as [string[], string[]];
-    if (urgent.length + regular.length === 0) return 0;
-    const mark = (raw: string, isUrgent: boolean): Taken | Rejected => {
-      const r = decodeMessage(raw);
-      if (!r.ok) return { raw, reason: r.reason, urgent: isUrgent };
-      if (!markRedelivered) return { message: r.message, raw, urgent: isUrgent };
-      const message = { ...r.message, redelivered: true };
-      return { message, raw: encodeMessage(message), urgent: isUrgent };
-    };
-    const all = [
-      ...urgent.map((raw) => mark(raw, true)),
-      ...regular.map((raw) => mark(raw, false)),
-    ];
-    const requeue = all.filter((x): x is Taken => "message" in x);
-    const dead = all.filter((x): x is Rejected => !("message" in x));
-    await this.finish(agentId, requeue, dead);
-    return requeue.length;
+    return (await this.redis.evalScript(
+      REDELIVER,
+      [
+        this.inflightUrgent(agentId),
+        this.keys.inflight(agentId),
+        this.keys.urgent(agentId),
+        this.keys.inbox(agentId),
+      ],
+      [opts.mark === false ? "0" : "1"],
+    )) as number;
   }
 
   async deadLetters(n = 100): Promise<DeadLetter[]> {

@@ -112,3 +112,30 @@ if redis.call('HGET', KEYS[1], 'current_task') == ARGV[1] then
 end
 return 2
 `);
+
+/**
+ * Puts an agent's in-flight messages back at the front of the lists they came from, in order,
+ * in one step (so a loop starting meanwhile cannot take them twice or lose them). With
+ * ARGV[1] = '1' each is marked redelivered by appending the field tt's encoder writes last;
+ * an entry that is not a JSON object goes back as it was (the next take dead-letters it).
+ * KEYS = inflight-urgent, inflight, urgent, inbox. Returns how many were put back.
+ */
+export const REDELIVER = new Script(`
+local moved = 0
+local function back(src, dst)
+  local items = redis.call('LRANGE', src, 0, -1)
+  for i = #items, 1, -1 do
+    local v = items[i]
+    if ARGV[1] == '1' and string.sub(v, -1) == '}' and
+        not string.find(v, '"redelivered":true', 1, true) then
+      v = string.sub(v, 1, -2) .. ',"redelivered":true}'
+    end
+    redis.call('LPUSH', dst, v)
+    moved = moved + 1
+  end
+  redis.call('DEL', src)
+end
+back(KEYS[1], KEYS[3])
+back(KEYS[2], KEYS[4])
+return moved
+`);
