@@ -33,12 +33,16 @@ Deno.test("tt recover ends the agent CLI of a loop that was SIGKILLed", async ()
   try {
     const { loopPid, cliPid } = await hangingRound(town, "orphaner");
     Deno.kill(loopPid, "SIGKILL");
-    await waitFor("the loop to die", async () => !processAlive(loopPid));
+    await waitFor("the loop to die", () => Promise.resolve(!processAlive(loopPid)));
     assert.ok(processAlive(cliPid), "the CLI outlives its loop");
     const r = JSON.parse(await town.ok("recover", "--json"));
     assert.equal(r.agents_recovered, 1);
     assert.equal(r.recovered[0].agent_cli_ended, true);
-    await waitFor("the orphaned CLI to be gone", async () => !processAlive(cliPid), 10_000);
+    await waitFor(
+      "the orphaned CLI to be gone",
+      () => Promise.resolve(!processAlive(cliPid)),
+      10_000,
+    );
     // Its message went back to the inbox for the next loop.
     const inbox = JSON.parse(await town.ok("inbox", "orphaner", "--json"));
     assert.match(JSON.stringify(inbox), /work that never ends/);
@@ -52,9 +56,13 @@ Deno.test("tt kill ends the agent CLI when the loop is already gone", async () =
   try {
     const { loopPid, cliPid } = await hangingRound(town, "orphan2");
     Deno.kill(loopPid, "SIGKILL");
-    await waitFor("the loop to die", async () => !processAlive(loopPid));
+    await waitFor("the loop to die", () => Promise.resolve(!processAlive(loopPid)));
     await town.ok("kill", "orphan2");
-    await waitFor("the orphaned CLI to be gone", async () => !processAlive(cliPid), 10_000);
+    await waitFor(
+      "the orphaned CLI to be gone",
+      () => Promise.resolve(!processAlive(cliPid)),
+      10_000,
+    );
   } finally {
     await town.done();
   }
