@@ -150,7 +150,12 @@ function connectError(err: unknown, shown: string, server: ManagedServer | undef
       `the town's Redis is not running at ${shown} (${detail}); start it with 'tt start'`,
     );
   }
-  return new TtError(`cannot connect to Redis at ${shown}: ${detail}`);
+  // The client's own message already names the endpoint (without credentials).
+  return new TtError(
+    detail.startsWith("cannot connect to Redis")
+      ? detail.replace(/^cannot connect to Redis at \S+/, `cannot connect to Redis at ${shown}`)
+      : `cannot connect to Redis at ${shown}: ${detail}`,
+  );
 }
 
 /** An external Redis must be 7.0+; a managed one was checked when tt started it. */
