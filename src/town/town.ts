@@ -153,7 +153,7 @@ function connectError(err: unknown, shown: string, server: ManagedServer | undef
   // The client's own message already names the endpoint (without credentials).
   return new TtError(
     detail.startsWith("cannot connect to Redis")
-      ? detail.replace(/^cannot connect to Redis at \S+/, `cannot connect to Redis at ${shown}`)
+      ? detail.replace(/^cannot connect to Redis at \S+:/, `cannot connect to Redis at ${shown}:`)
       : `cannot connect to Redis at ${shown}: ${detail}`,
   );
 }
