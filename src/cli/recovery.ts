@@ -3,12 +3,14 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import {
   type InboxReclaimResult,
-  type OrphanAction,
-  type OrphanReclaimResult,
   type ReclaimedMessage,
   reclaimInboxes,
-  reclaimOrphanTasks,
 } from "../agent/reclaim.ts";
+import {
+  type OrphanAction,
+  type OrphanReclaimResult,
+  reclaimOrphanTasks,
+} from "../agent/reclaim_orphans.ts";
 import { recoverAgents, type RecoverResult } from "../agent/recover.ts";
 import { stateDisplayName } from "../model/agent.ts";
 import { shortId } from "../model/ids.ts";
