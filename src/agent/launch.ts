@@ -7,6 +7,7 @@ import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { describeError, TtError } from "../errors.ts";
 import { ttArgv } from "./tt_shim.ts";
+import { loopV8Flags } from "./v8_flags.ts";
 
 export interface AgentLoopCommandOptions {
   /** The canonical town root, passed as `--town`. */
@@ -57,7 +58,7 @@ export async function launchAgentLoop(opts: LaunchAgentLoopOptions): Promise<num
   }
   try {
     const child = spawn(program, args, {
-      env: { ...Deno.env.toObject(), ...opts.env },
+      env: { ...Deno.env.toObject(), ...loopV8Flags(), ...opts.env },
       detached: true,
       stdio: ["ignore", log.fd, log.fd],
     });

@@ -16,6 +16,7 @@ import { hostname, releaseLease, renewLease } from "./liveness.ts";
 import { stateChanged } from "./agent_events.ts";
 import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
+import { dropLoopV8Flags } from "./v8_flags.ts";
 
 export interface LoopOptions {
   root: string;
@@ -41,6 +42,7 @@ const WAIT_SECS = 1;
 const MAX_MESSAGES_PER_ROUND = 100;
 
 export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
+  dropLoopV8Flags();
   const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
   const town = await openTown(opts.root, {
     reconnect: {
