@@ -1,11 +1,19 @@
 /** Agent lifecycle commands: kill, interrupt, resume, close, wait, prune. */
 import { TtError } from "../errors.ts";
-import { type Agent, type AgentState, isTerminalState, stateDisplayName } from "../model/agent.ts";
+import {
+  type Agent,
+  AGENT_STATES,
+  type AgentState,
+  isTerminalState,
+  stateDisplayName,
+} from "../model/agent.ts";
 import { type EventType, newEvent } from "../model/event.ts";
 import { isAlive, signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { hostname } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
+
+const ACTIVE_STATES: readonly AgentState[] = AGENT_STATES.filter((s) => !isTerminalState(s));
 
 export interface ControlResult {
   agent: Agent;
@@ -67,7 +75,16 @@ export async function resumeAgent(store: Store, ref: string): Promise<ControlRes
     );
   }
   await store.redis.del(store.keys.stop(agent.id));
-  await change(store, agent, "idle", "▶️ Resumed", "agent_resumed", "Agent resumed");
+  // Resuming is activity: the idle clock starts again, or a long pause would idle it out at once.
+  await change(
+    store,
+    { ...agent, lastActiveAt: new Date() },
+    "idle",
+    "▶️ Resumed",
+    "agent_resumed",
+    "Agent resumed",
+    ["lastActiveAt"],
+  );
   return { agent: { ...agent, state: "idle" }, previous: agent.state };
 }
 
@@ -161,9 +178,22 @@ async function change(
   activity: string,
   eventType: EventType,
   message: string,
+  alsoWrite: readonly (keyof Agent)[] = [],
 ): Promise<void> {
-  const r = await store.agents.update({ ...agent, state: to }, ["state"]);
+  // Guarded by the state just read: the loop may have ended meanwhile (max rounds, idle
+  // timeout) and a live-looking state on a loopless agent would never end (restart refuses it).
+  const allowed = to === "idle" ? ["paused" as const] : ACTIVE_STATES;
+  const r = await store.agents.updateIfState({ ...agent, state: to }, [
+    "state",
+    ...alsoWrite,
+  ], allowed);
   if (r === "missing") throw new TtError(`agent '${agent.name}' was removed meanwhile`);
+  if (r === "state-mismatch") {
+    // A kill finds the loop already ended: the agent is stopped either way.
+    if (to === "stopped") return;
+    const now = (await store.agents.get(agent.id))?.state ?? "removed";
+    throw new TtError(`agent '${agent.name}' became ${now} meanwhile; nothing was changed`);
+  }
   const p = store.redis.pipeline();
   store.activity.addTo(p, agent.id, activity);
   store.events.addTo(

@@ -3,7 +3,9 @@
  * while its CLI runs, plus the pid and host recorded on the agent. `tt recover` and `tt status`
  * read them to tell a live loop from a dead one.
  */
+import type { Agent } from "../model/agent.ts";
 import { hashTime } from "../model/time.ts";
+import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
 
 /** Renews the loop's lease (and, with `heartbeat`, the agent's last_heartbeat field). */
@@ -49,4 +51,32 @@ export function hostname(): string {
     }
   }
   return cachedHost;
+}
+
+/** Whether the agent's recorded loop still runs on this machine (its pid, not a recycled one). */
+export function loopRunsHere(agent: Pick<Agent, "id" | "pid" | "host">): boolean {
+  if (!agent.pid || (agent.host && agent.host !== hostname())) return false;
+  if (!isAlive(agent.pid)) return false;
+  if (Deno.build.os !== "linux") return true;
+  try {
+    return Deno.readTextFileSync(`/proc/${agent.pid}/cmdline`).includes(agent.id);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until the agent's loop on this machine has exited (a killed loop may still be ending
+ * its CLI: SIGTERM, a grace period, SIGKILL). True once it is gone, false at the deadline.
+ */
+export async function waitForLoopExit(
+  agent: Pick<Agent, "id" | "pid" | "host">,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (loopRunsHere(agent)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }

@@ -201,8 +201,10 @@ async function loop(
     }
   }
   const final: AgentState = end === "closed" || end === "idle-timeout" ? "cold" : "stopped";
-  if (end !== "gone") await setFinalState(store, agent.id, final, log);
+  // Lease first: once the record is terminal and pid-less, a restart may start a new loop,
+  // whose lease this must not delete.
   await releaseLease(store, agent.id).catch(() => {});
+  if (end !== "gone") await setFinalState(store, agent.id, final, log);
   log(`Agent ${agent.name} finished (${end}) after ${round} round(s)`);
   return end;
 }

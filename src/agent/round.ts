@@ -180,7 +180,7 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
     return;
   }
   // Informational messages and acks were summarised into the prompt; only work goes back.
-  const requeue = taken.filter((t) =>
+  const work = taken.filter((t) =>
     ![
       "informational",
       "confirmation",
@@ -192,6 +192,17 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
     ]
       .includes(t.message.body.type)
   );
+  // A task the CLI finished before it failed is no work any more: running it again would
+  // redo it. (A lookup that fails keeps the message: duplicates, never losses.)
+  const requeue: Taken[] = [];
+  for (const t of work) {
+    const body = t.message.body;
+    if (body.type === "task_assign") {
+      const task = await store.tasks.get(body.taskId).catch(() => undefined);
+      if (task && isTaskTerminal(task.state)) continue;
+    }
+    requeue.push(t);
+  }
   await throughOutages(() => store.mailbox.finish(agent.id, requeue), ctx);
   const why = run.outcome === "timeout"
     ? `round timed out after ${ctx.town.config.agent.roundTimeoutSecs}s`

@@ -7,9 +7,11 @@ import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCliName } from "../town/cli_presets.ts";
 import type { Town } from "../town/town.ts";
 import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
-import { hostname } from "./liveness.ts";
+import { hostname, waitForLoopExit } from "./liveness.ts";
 
 export const DEFAULT_MAX_ROUNDS = 10;
+/** A killed loop may need its CLI's SIGTERM grace (5 s) plus SIGKILL and settling to end. */
+const OLD_LOOP_EXIT_MS = 15_000;
 
 export interface SpawnOptions {
   name: string;
@@ -74,6 +76,13 @@ export async function restartAgent(
   if (!isTerminalState(agent.state)) {
     throw new TtError(
       `agent '${agent.name}' is still ${agent.state}; stop it first with 'tt kill ${agent.name}'`,
+    );
+  }
+  // `tt kill` marks the agent stopped at once; its loop may still be ending a CLI. Its last
+  // writes (state, pid, lease, in-flight messages) must not land on the new loop's record.
+  if (!(await waitForLoopExit(agent, OLD_LOOP_EXIT_MS))) {
+    throw new TtError(
+      `agent '${agent.name}': its previous loop (pid ${agent.pid}) is still running; try again`,
     );
   }
   const now = new Date();
