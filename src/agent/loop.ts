@@ -152,6 +152,7 @@ async function loop(
           }
         }
         const result = await runRound(ctx, agent, round + 1, taken);
+        if (result.kind === "skipped") continue;
         if (result.kind !== "ran") {
           const line = result.kind === "auto-handled"
             ? `⏭️ auto-handled ${result.informational} informational, ${result.confirmations} confirmations`
@@ -175,7 +176,9 @@ async function loop(
         await finishRound(store, agent.id);
         log(`Round ${round} ${run.outcome} in ${Math.round(run.durationMs)} ms`);
         if (run.outcome === "spawn_error") {
+          await releaseLease(store, agent.id).catch(() => {});
           await setFinalState(store, agent.id, "error", log, run.error);
+          log(`Agent ${agent.name} finished (error) after ${round} round(s)`);
           return "error";
         }
         if (run.outcome === "cancelled") {
@@ -196,6 +199,7 @@ async function loop(
     else {
       const msg = err instanceof Error ? err.message : String(err);
       log(`Agent loop failed: ${msg}`);
+      await releaseLease(store, agent.id).catch(() => {});
       await setFinalState(store, agent.id, "error", log, msg).catch(() => {});
       throw err;
     }
@@ -224,23 +228,31 @@ async function goIdle(store: Store, agent: Agent, idleTimeoutSecs: number, lease
   const idleFor = (now.getTime() - next.lastActiveAt.getTime()) / 1000;
   if (idleTimeoutSecs > 0 && !next.currentTask && idleFor >= idleTimeoutSecs) {
     next.state = "draining";
-    await store.agents.updateIfState(next, ["state", "lastHeartbeat", "currentTask"], [
+    const drained = await store.agents.updateIfState(next, [
+      "state",
+      "lastHeartbeat",
+      "currentTask",
+    ], [
       "idle",
       "starting",
       "working",
     ]);
+    // Paused, stopped or closed meanwhile: that command's state stands; look again next pass.
+    if (drained !== "written") return false;
     await store.activity.add(
       agent.id,
       `🔻 Idle timeout reached after ${idleTimeoutSecs}s; draining and stopping`,
     );
     return true;
   }
-  await store.agents.updateIfState(
+  const wrote = await store.agents.updateIfState(
     next,
     ["state", "lastActiveAt", "lastHeartbeat", "currentTask"],
     ["idle", "starting", "working"],
   );
-  if (agent.state !== "idle") await store.events.emit(stateChanged(agent, "idle"));
+  if (wrote === "written" && agent.state !== "idle") {
+    await store.events.emit(stateChanged(agent, "idle"));
+  }
   await renewLease(store, agent.id, leaseSecs, false);
   return false;
 }

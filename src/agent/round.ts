@@ -34,7 +34,9 @@ export interface RoundContext {
 export type RoundResult =
   | { kind: "ran"; run: RunResult }
   | { kind: "auto-handled"; informational: number; confirmations: number }
-  | { kind: "backlog-unmatched"; total: number };
+  | { kind: "backlog-unmatched"; total: number }
+  /** The agent left the working states before the CLI started; its messages went back. */
+  | { kind: "skipped" };
 
 /** What the backlog offers this agent right now. */
 export async function backlogFor(store: Store, agent: Agent) {
@@ -100,9 +102,13 @@ export async function runRound(
     "idle",
     "working",
   ]);
-  if (wrote === "written" && agent.state !== "working") {
-    await store.events.emit(stateChanged(agent, "working"));
+  if (wrote !== "written") {
+    // Paused, stopped, closed or pruned since this pass began: run nothing, and put the
+    // messages back where they were (unmarked: nothing was attempted).
+    await store.mailbox.redeliverInFlight(agent.id, { mark: false });
+    return { kind: "skipped" };
   }
+  if (agent.state !== "working") await store.events.emit(stateChanged(agent, "working"));
   await startTasks(store, working, tasks);
 
   const prompt = buildPrompt({
@@ -213,6 +219,8 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
     : `agent CLI exited with ${run.exitCode ?? run.signal}`;
   ctx.log(`${why}; ${requeue.length} message(s) put back`);
   if (!agent.currentTask) return;
+  // The task's message is back in the inbox; the next round that takes it tracks it again.
+  await store.agents.releaseTask(agent.id, agent.currentTask).catch(() => {});
   const task = await store.tasks.get(agent.currentTask);
   if (task && task.state === "running") {
     const back: Task = { ...task, state: "assigned", updatedAt: new Date() };
