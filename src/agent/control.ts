@@ -10,7 +10,7 @@ import {
 import { type EventType, newEvent } from "../model/event.ts";
 import { isAlive, signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
-import { hostname } from "./liveness.ts";
+import { hostname, waitForLoopExit } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
 
 const ACTIVE_STATES: readonly AgentState[] = AGENT_STATES.filter((s) => !isTerminalState(s));
@@ -149,6 +149,8 @@ export async function pruneAgents(store: Store, all: boolean): Promise<PruneResu
   let deadLettered = 0;
   for (const agent of doomed) {
     if (!isTerminalState(agent.state)) await killAgent(store, agent.id);
+    // A loop still ending its CLI would put messages back into the deleted agent's keys.
+    await waitForLoopExit(agent, 15_000);
     const { taken, rejected } = await store.mailbox.take(agent.id, 0);
     const left = [
       ...taken.map((t) => ({
