@@ -21,7 +21,7 @@ import {
   recentEvents,
 } from "../work/history.ts";
 import { withTown } from "./context.ts";
-import { report, writeOut } from "./output.ts";
+import { printable, report, writeOut } from "./output.ts";
 
 export function registerEventsCommands(program: Command): void {
   program
@@ -61,7 +61,7 @@ export function registerEventsCommands(program: Command): void {
           const { entries, cursor } = await recentEvents(store, source.key, opts.count);
           const print = (e: EventEntry) =>
             writeOut(
-              `${opts.json ? JSON.stringify(eventJson(e)) : formatEventLine(e.event)}\n`,
+              `${opts.json ? JSON.stringify(eventJson(e)) : printable(formatEventLine(e.event))}\n`,
             );
           entries.forEach(print);
           if (!opts.follow) {

@@ -1,5 +1,6 @@
 /** Messaging commands: send, inbox. Parsing and printing only; the work is in src/work/. */
 import { type Command, Option } from "commander";
+import { UsageError } from "../errors.ts";
 import { stateDisplayName } from "../model/agent.ts";
 import { parseId, SUPERVISOR_ID } from "../model/ids.ts";
 import { jsonTime } from "../model/time.ts";
@@ -82,6 +83,8 @@ export function registerMessagesCommands(program: Command): void {
       const envAgent = parseId(processEnv.get("TINYTOWN_AGENT_ID")?.trim() ?? "");
       const ref = agent ?? envAgent;
       if (!opts.all && !opts.dead && ref === undefined) {
+        // Scripts asking for JSON must not get usage text on stdout with exit 0.
+        if (opts.json) throw new UsageError("tt inbox needs an agent, --all or --dead");
         return say(
           "Usage: tt inbox <agent>   pending messages of one agent ('conductor' for its mailbox)",
           "       tt inbox --all     pending messages of every agent and the conductor",

@@ -15,9 +15,21 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
   while (offset < bytes.length) offset += stream.writeSync(bytes.subarray(offset));
 }
 
+/**
+ * C0/C1 control characters other than tab and newline, as U+FFFD. Human output shows text
+ * that agents wrote (messages, tasks, logs); raw escape sequences in it could rewrite the
+ * user's terminal. JSON output escapes them itself.
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+export function printable(text: string): string {
+  return text.replace(CONTROL, "\uFFFD");
+}
+
 /** Prints lines (each ends with a newline). */
 export function say(...lines: string[]): void {
-  if (lines.length) writeOut(lines.join("\n") + "\n");
+  if (lines.length) writeOut(printable(lines.join("\n")) + "\n");
 }
 
 /** Prints `value` as pretty JSON. */

@@ -50,6 +50,7 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
   // half-made town behind that a second `tt init` would refuse.
   const server = managedServer(config, townPaths(dir, config.redis), env);
   if (server) await checkServerBinary(server.binary);
+  if (server?.socketPath) checkSocketPath(server.socketPath);
 
   for (const sub of [paths.ttDir, paths.agentsDir, paths.logsDir, paths.tasksDir]) {
     await Deno.mkdir(sub, { recursive: true });
@@ -85,6 +86,18 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
     result.warnings.push(`could not record the town in the registry: ${(err as Error).message}`);
   }
   return result;
+}
+
+/** Unix socket paths are limited (108 bytes with the final NUL on Linux, 104 on macOS). */
+function checkSocketPath(path: string): void {
+  const max = Deno.build.os === "linux" ? 107 : 103;
+  const bytes = new TextEncoder().encode(path).length;
+  if (bytes > max) {
+    throw new TtError(
+      `the town's socket path ${path} is too long for a Unix socket (${bytes} bytes, at most ` +
+        `${max}): create the town in a shorter path`,
+    );
+  }
 }
 
 const IGNORE_LINES = new Set([".tt", ".tt/", "/.tt", "/.tt/"]);

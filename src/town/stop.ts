@@ -37,7 +37,8 @@ export async function stopTown(root: string, env: Env = processEnv): Promise<Sto
     central: config.useCentralRedis,
     stopped: false,
   };
-  const pids = await stopAgents(root, env, result).catch(() => [] as [string, number][]);
+  // Without Redis (it crashed) the loops still run here, retrying: find them by command line.
+  const pids = await stopAgents(root, env, result).catch(() => signalLocalLoops(root, result));
   // Loops that run here get a grace period to finish settling their messages.
   const deadline = Date.now() + LOOP_GRACE_MS;
   while (pids.some(([, pid]) => isAlive(pid)) && Date.now() < deadline) {
@@ -73,4 +74,39 @@ async function stopAgents(root: string, env: Env, result: StopResult): Promise<[
   } finally {
     await town.close();
   }
+}
+
+/**
+ * Signals the agent loops of this town running on this machine, found by the command line
+ * `tt spawn` gives them (`--town <root> agent-loop <name> <id> <rounds>`). Linux only.
+ */
+async function signalLocalLoops(root: string, result: StopResult): Promise<[string, number][]> {
+  const town = await Deno.realPath(root).catch(() => root);
+  const pids: [string, number][] = [];
+  let entries: Deno.DirEntry[];
+  try {
+    entries = await Array.fromAsync(Deno.readDir("/proc"));
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+    let argv: string[];
+    try {
+      argv = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+    } catch {
+      continue;
+    }
+    const at = argv.indexOf("agent-loop");
+    if (at < 2 || argv[at - 2] !== "--town" || argv[at - 1] !== town || !argv[at + 1]) continue;
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      continue; // exited just now
+    }
+    result.agentsStopped.push(argv[at + 1]);
+    pids.push([argv[at + 1], pid]);
+  }
+  return pids;
 }

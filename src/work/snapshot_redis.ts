@@ -9,6 +9,7 @@ import type { RedisClient } from "../redis/client.ts";
 import { RedisReplyError } from "../redis/errors.ts";
 import { decodeReply, type RedisArg, type RespValue } from "../redis/resp.ts";
 import type { TownKeys } from "../store/keys.ts";
+import { keyDumpProblem } from "./snapshot_check.ts";
 
 const FORMAT = "tt-state";
 const VERSION = 1;
@@ -234,13 +235,19 @@ export function checkTownState(data: unknown, file: string): TownState {
   if (s.format !== FORMAT) throw bad(`"format" is not "${FORMAT}"`);
   if (s.version !== VERSION) throw bad(`version ${s.version} is not supported (this tt reads 1)`);
   if (typeof s.town !== "string" || s.town === "") throw bad('"town" is missing');
-  if (typeof s.keys !== "object" || s.keys === null) throw bad('"keys" is missing');
+  if (typeof s.keys !== "object" || s.keys === null || Array.isArray(s.keys)) {
+    throw bad('"keys" is missing');
+  }
+  if (s.saved_at !== undefined && typeof s.saved_at !== "string") {
+    throw bad('"saved_at" is not text');
+  }
   const prefix = `tt:${s.town}:`;
   for (const [key, dump] of Object.entries(s.keys)) {
     if (!key.startsWith(prefix)) throw bad(`key ${key} is not a key of town '${s.town}'`);
-    if (!dump || !(dump.type in READS)) throw bad(`key ${key} has an unknown type`);
+    const problem = keyDumpProblem(dump);
+    if (problem) throw bad(`key ${key} ${problem}`);
   }
-  return s as TownState;
+  return { ...s, saved_at: s.saved_at ?? "an unknown time" } as TownState;
 }
 
 /**

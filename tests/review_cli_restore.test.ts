@@ -1,0 +1,101 @@
+/**
+ * `tt restore` with hand-edited or damaged state files: every malformed value is a one-line
+ * "not a tt state file" error, and nothing in the town is touched, even with --force.
+ */
+import assert from "node:assert/strict";
+import { RedisClient } from "../src/redis/mod.ts";
+import { openStore } from "../src/store/store.ts";
+import { checkTownState, readTownState } from "../src/work/snapshot_redis.ts";
+import { startRedis } from "./helpers/redis.ts";
+import { makeTestTown, type TtResult } from "./helpers/tt.ts";
+
+function oneErrorLine(r: TtResult): string {
+  assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stdout}${r.stderr}`);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], /^error: /);
+  return lines[0];
+}
+
+const BAD_KEYS: Record<string, unknown>[] = [
+  { "tt:rv:x": { type: "list", value: "not an array" } },
+  { "tt:rv:x": { type: "set", value: [5] } },
+  { "tt:rv:x": { type: "hash", value: { field: 5 } } },
+  { "tt:rv:x": { type: "hash", value: ["a"] } },
+  { "tt:rv:x": { type: "string", value: { base64: "%%% not base64" } } },
+  { "tt:rv:x": { type: "zset", value: [["member", "not a number"]] } },
+  { "tt:rv:x": { type: "zset", value: ["member"] } },
+  { "tt:rv:x": { type: "stream", value: [] } },
+  { "tt:rv:x": { type: "stream", value: { entries: [{ id: "bad", fields: [] }], groups: [] } } },
+  { "tt:rv:x": { type: "string", value: "a", ttl_ms: "soon" } },
+];
+
+Deno.test("tt restore --force refuses malformed values before touching the town", async () => {
+  const town = await makeTestTown({ name: "rv" });
+  try {
+    const added = JSON.parse(await town.ok("backlog", "add", "keep me", "--json"));
+    const file = `${town.dir}/bad-state.json`;
+    for (const keys of BAD_KEYS) {
+      const state = { format: "tt-state", version: 1, town: "rv", saved_at: "x", keys };
+      await Deno.writeTextFile(file, JSON.stringify(state));
+      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+      assert.match(line, /is not a tt state file: key tt:rv:x /, JSON.stringify(keys));
+      // The town's data is still there.
+      const shown = JSON.parse(await town.ok("task", "show", added.id, "--json"));
+      assert.equal(shown.description, "keep me", `after ${JSON.stringify(keys)}`);
+    }
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ format: "tt-state", version: 1, town: "rv", keys: [] }),
+    );
+    assert.match(
+      oneErrorLine(await town.tt("restore", "--file", file, "--force")),
+      /not a tt state file: "keys" is missing/,
+    );
+  } finally {
+    await town.cleanup();
+  }
+});
+
+Deno.test("tt restore of a file without saved_at does not print 'undefined'", async () => {
+  const town = await makeTestTown({ name: "rv" });
+  try {
+    const file = `${town.dir}/state.json`;
+    const keys = { "tt:rv:backlog": { type: "list", value: ["a"] } };
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ format: "tt-state", version: 1, town: "rv", keys }),
+    );
+    const out = await town.ok("restore", "--file", file);
+    assert.match(out, /Restored town 'rv'/);
+    assert.doesNotMatch(out, /undefined/);
+  } finally {
+    await town.cleanup();
+  }
+});
+
+Deno.test("the checks accept what tt save writes for every data type", async () => {
+  await using redis = await startRedis();
+  const client = await RedisClient.connect(redis.url);
+  try {
+    const keys = openStore(client, "ok").keys;
+    const k = (s: string) => `${keys.prefix}${s}`;
+    await client.command(["SET", k("flag"), "1", "EX", "3600"]);
+    await client.command(["SET", k("bin"), new Uint8Array([0, 255, 1, 128])]);
+    await client.command(["HSET", k("h"), "a", "1"]);
+    await client.command(["RPUSH", k("l"), "x"]);
+    await client.command(["SADD", k("s"), "m"]);
+    await client.command(["ZADD", k("z"), "-inf", "a", "1.5", "b", "+inf", "c"]);
+    await client.command(["XADD", k("st"), "1-1", "f", "v1"]);
+    await client.command(["XADD", k("st"), "2-1", "f", "v2"]);
+    await client.command(["XGROUP", "CREATE", k("st"), "g", "0"]);
+    await client.command(["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", k("st"), ">"]);
+    await client.command(["XADD", k("empty"), "5-0", "f", "v"]);
+    await client.command(["XDEL", k("empty"), "5-0"]);
+    const state = JSON.parse(JSON.stringify(await readTownState(client, keys, "ok")));
+    assert.equal(Object.keys(state.keys).length, 8);
+    assert.deepEqual(checkTownState(state, "f.json").keys, state.keys);
+  } finally {
+    await client.close();
+  }
+});
