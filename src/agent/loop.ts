@@ -53,11 +53,23 @@ export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
   const blocking = await town.redis.duplicate();
   const store = openStore(town.redis, town.name);
   const stop = new AbortController();
-  const onSignal = () => stop.abort(new Error("signal"));
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  const closeClients = () => {
+    void blocking.close();
+    void town.redis.close();
+  };
+  const onSignal = () => {
+    stop.abort(new Error("signal"));
+    // Commands wait for Redis to come back; a stop request must not. Without Redis the loop
+    // cannot record its end anyway, so it leaves its work in flight for the next loop.
+    if (!town.redis.connected) closeClients();
+    else giveUp ??= setTimeout(closeClients, 5000);
+  };
   for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, onSignal);
   try {
     return await loop(opts, town, store, blocking, stop.signal, log);
   } finally {
+    clearTimeout(giveUp);
     for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, onSignal);
     await blocking.close();
     await town.close();
@@ -208,7 +220,12 @@ async function loop(
   // Lease first: once the record is terminal and pid-less, a restart may start a new loop,
   // whose lease this must not delete.
   await releaseLease(store, agent.id).catch(() => {});
-  if (end !== "gone") await setFinalState(store, agent.id, final, log);
+  if (end !== "gone") {
+    await setFinalState(store, agent.id, final, log).catch((err) => {
+      if (!signal.aborted) throw err;
+      log(`Could not record the final state (${describeError(err)})`);
+    });
+  }
   log(`Agent ${agent.name} finished (${end}) after ${round} round(s)`);
   return end;
 }
