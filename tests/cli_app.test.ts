@@ -23,3 +23,10 @@ Deno.test("commandName skips global options and their values", () => {
   assert.equal(commandName(["-V"]), undefined);
   assert.equal(commandName([]), undefined);
 });
+
+Deno.test("an unknown command is one error line, with the suggestion on it", async () => {
+  const { runTt } = await import("./helpers/tt.ts");
+  const r = await runTt(["sned", "x", "y"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "error: unknown command 'sned' (did you mean send?)\n");
+});

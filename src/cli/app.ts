@@ -97,7 +97,13 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut, writeErr })
+    .configureOutput({
+      writeOut,
+      writeErr,
+      // Errors are one line: commander puts its suggestion on a line of its own.
+      outputError: (text, write) =>
+        write(text.replace(/\n\(Did you mean (.+)\?\)\n$/, " (did you mean $1?)\n")),
+    })
     .exitOverride();
   const name = argv === undefined ? undefined : commandName(argv);
   const only = name === undefined ? undefined : COMMAND_GROUP[name];
