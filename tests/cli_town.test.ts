@@ -245,7 +245,7 @@ Deno.test("tt reset: asks (deletes nothing), --agents-only, --force spares other
       const preview = JSON.parse(await alpha.ok("reset", "--json"));
       assert.deepEqual(preview, {
         deleted: 0,
-        wouldDelete: { agents: 1, tasks: 1, backlog: 1, keys: 6 },
+        would_delete: { agents: 1, tasks: 1, backlog: 1, keys: 6 },
       });
       assert.equal((await alphaKeys()).length, 6);
 

@@ -32,7 +32,7 @@ Deno.test("tt stop ends the agent loops of a town whose redis-server was killed"
     const r = await town.tt("stop", "--json");
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout);
-    assert.deepEqual(result.agentsStopped, ["worker"]);
+    assert.deepEqual(result.agents_stopped, ["worker"]);
     await until("the agent loop to exit", () => !isAlive(loopPid));
   } finally {
     if (loopPid && isAlive(loopPid)) Deno.kill(loopPid, "SIGKILL");

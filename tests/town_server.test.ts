@@ -259,15 +259,15 @@ Deno.test("central mode: one TCP server in TT_HOME for all towns; tt stop leaves
       const out = await a.ok("init", "--name", "ca", "--json");
       assert.ok(!out.includes("central-pw-1"), "init --json never prints the password");
       const init = JSON.parse(out);
-      assert.equal(init.redisUrl, `redis://:****@127.0.0.1:${port}`);
-      assert.equal(init.startedServer, true);
+      assert.equal(init.redis_url, `redis://:****@127.0.0.1:${port}`);
+      assert.equal(init.started_server, true);
       const pid = Number((await Deno.readTextFile(centralPid)).trim());
       assert.ok(isAlive(pid));
       assert.equal(await exists(pidFileOf(a)), false, "no per-town server");
 
       await withTown({ init: false, env: { TT_HOME: a.home } }, async (b) => {
         const second = JSON.parse(await b.ok("init", "--name", "cb", "--json"));
-        assert.equal(second.startedServer, false, "the second town shares the server");
+        assert.equal(second.started_server, false, "the second town shares the server");
         const stop = JSON.parse(await b.ok("stop", "--json"));
         assert.equal(stop.managed, true);
         assert.equal(stop.central, true);
@@ -520,8 +520,8 @@ Deno.test("REDIS_URL: tt init starts no server, tt start and stop leave it alone
   try {
     await withTown({ init: false, env: { REDIS_URL: redis.url } }, async (town) => {
       const init = JSON.parse(await town.ok("init", "--name", "remote", "--json"));
-      assert.equal(init.managedRedis, false);
-      assert.equal(init.redisUrl, redis.url);
+      assert.equal(init.managed_redis, false);
+      assert.equal(init.redis_url, redis.url);
       assert.equal(await exists(pidFileOf(town)), false);
       assert.equal(await exists(socketOf(town)), false);
       assert.deepEqual(redisServersMentioning(town.dir), []);

@@ -25,7 +25,16 @@ export function registerTownCommands(program: Command): void {
       const { initTown } = await import("../town/init.ts");
       const r = await initTown(town, { name: opts.name });
       // The config stays out of the JSON: in central mode it holds the Redis password.
-      const { config: _config, ...data } = r;
+      const data = {
+        name: r.name,
+        root: r.root,
+        config_file: r.configFile,
+        gitignore_updated: r.gitignoreUpdated,
+        redis_url: r.redisUrl,
+        managed_redis: r.managedRedis,
+        started_server: r.startedServer,
+        warnings: r.warnings,
+      };
       report(opts.json, data, () => [
         `Initialized town '${r.name}' at ${r.root}`,
         ...(r.gitignoreUpdated ? ["Added .tt to .gitignore"] : []),
@@ -65,7 +74,15 @@ export function registerTownCommands(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { stopTown } = await import("../town/stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
-      report(opts.json, r, (d) => [
+      const json = {
+        agents_stopped: r.agentsStopped,
+        agents_killed: r.agentsKilled,
+        managed: r.managed,
+        central: r.central,
+        stopped: r.stopped,
+      };
+      const d = r;
+      report(opts.json, json, () => [
         d.agentsStopped.length
           ? `Stopped ${d.agentsStopped.length} agent(s): ${d.agentsStopped.join(", ")}`
           : "No running agents",
@@ -104,7 +121,7 @@ export function registerTownCommands(program: Command): void {
             if (!go) return say("Nothing deleted.");
           }
           if (!go) {
-            return report(opts.json, { deleted: 0, wouldDelete: preview }, () => [
+            return report(opts.json, { deleted: 0, would_delete: preview }, () => [
               `Would delete ${what} of town '${town.name}'.`,
               "Nothing deleted: re-run with --force to delete.",
             ]);
@@ -155,7 +172,12 @@ export function registerTownCommands(program: Command): void {
             default_cli: config.defaultCli,
             conductor_cli: config.conductorCli ?? null,
             agent_clis: config.agentClis,
-            redis: { ...config.redis, password: config.redis.password ? "****" : null },
+            redis: {
+              host: config.redis.host,
+              port: config.redis.port,
+              password: config.redis.password ? "****" : null,
+              use_central: config.redis.useCentral,
+            },
             presets: PRESET_CLI_NAMES,
           };
           return report(opts.json, data, (d) => [
@@ -163,7 +185,7 @@ export function registerTownCommands(program: Command): void {
             `  default_cli = ${d.default_cli}`,
             ...(d.conductor_cli ? [`  conductor_cli = ${d.conductor_cli}`] : []),
             ...Object.entries(d.agent_clis).map(([n, c]) => `  agent_clis.${n} = ${c}`),
-            `  redis.use_central = ${d.redis.useCentral}`,
+            `  redis.use_central = ${d.redis.use_central}`,
             `Built-in CLIs: ${d.presets.join(", ")}`,
           ]);
         }
