@@ -3,7 +3,7 @@
  * with one line and leaves nothing behind, so a second `tt init` elsewhere is not needed.
  */
 import assert from "node:assert/strict";
-import { runTt } from "./helpers/tt.ts";
+import { makeTestTown, runTt } from "./helpers/tt.ts";
 
 Deno.test("tt init refuses a town whose .tt/redis.sock path is too long, writing nothing", async () => {
   const base = await Deno.makeTempDir({ prefix: "tt-deep-" });
@@ -20,5 +20,32 @@ Deno.test("tt init refuses a town whose .tt/redis.sock path is too long, writing
   } finally {
     await Deno.remove(base, { recursive: true });
     await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("empty --town, --cli and messages, and a file as the town, are one-line errors", async () => {
+  const town = await makeTestTown({ name: "empties" });
+  const file = await Deno.makeTempFile();
+  try {
+    for (
+      const [args, code] of [
+        [["send", "conductor", ""], 2],
+        [["spawn", "x", "--cli", ""], 2],
+      ] as const
+    ) {
+      const r = await town.tt(...args);
+      assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: [^\n]+\n$/);
+    }
+    const empty = await runTt(["--town", "", "status"], { env: town.env });
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /^error: --town needs a folder/);
+    const onFile = await runTt(["--town", file, "init", "-n", "f"], { env: town.env });
+    assert.equal(onFile.code, 1);
+    assert.match(onFile.stderr, /^error: cannot make a town at .*: it is a file\n$/);
+  } finally {
+    await Deno.remove(file);
+    await town.tt("stop");
+    await town.cleanup();
   }
 });

@@ -1,5 +1,5 @@
 /** `tt spawn` and `tt restart`: register an agent and start its loop. */
-import { TtError } from "../errors.ts";
+import { TtError, UsageError } from "../errors.ts";
 import { type Agent, isTerminalState, newAgent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { validateAgentName } from "../model/names.ts";
@@ -37,6 +37,9 @@ export async function spawnAgent(
   opts: SpawnOptions,
 ): Promise<SpawnResult> {
   validateAgentName(opts.name);
+  if (opts.cli !== undefined && opts.cli.trim() === "") {
+    throw new UsageError("--cli needs a CLI name or a command (it was empty)");
+  }
   const maxRounds = opts.maxRounds ?? DEFAULT_MAX_ROUNDS;
   checkRounds(maxRounds);
   // Resolve the parent first, so a bad --parent leaves nothing half-created.

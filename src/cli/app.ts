@@ -1,6 +1,6 @@
 /** Builds the `tt` command line and runs it: parse, dispatch, print errors as one line. */
 import { Command, CommanderError } from "commander";
-import { describeError, TtError } from "../errors.ts";
+import { describeError, TtError, UsageError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
 
@@ -81,6 +81,9 @@ export interface GlobalOptions {
 
 export function globalOptions(cmd: Command): GlobalOptions {
   const opts = cmd.optsWithGlobals() as { town?: string; verbose?: boolean };
+  if (opts.town !== undefined && opts.town.trim() === "") {
+    throw new UsageError("--town needs a folder (it was empty)");
+  }
   return { town: opts.town ?? ".", verbose: opts.verbose ?? false };
 }
 

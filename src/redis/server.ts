@@ -302,8 +302,14 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 
 /** Runs `fn` holding an exclusive flock on `lockFile` (created if missing). */
 async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
-  await Deno.mkdir(dirname(lockFile), { recursive: true });
-  const file = await Deno.open(lockFile, { create: true, write: true });
+  let file: Deno.FsFile;
+  try {
+    await Deno.mkdir(dirname(lockFile), { recursive: true });
+    file = await Deno.open(lockFile, { create: true, write: true });
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split(":")[0] : String(err);
+    throw new RedisServerError(`cannot use the lock file ${lockFile}: ${why}`);
+  }
   try {
     await file.lock(true);
     return await fn();

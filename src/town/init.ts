@@ -30,6 +30,8 @@ export interface InitResult {
 export async function initTown(dir: string, options: InitOptions = {}): Promise<InitResult> {
   const env = options.env ?? processEnv;
   const paths = townPaths(dir);
+  const st = await Deno.stat(paths.root).catch(() => undefined);
+  if (st && !st.isDirectory) throw new TtError(`cannot make a town at ${paths.root}: it is a file`);
   if (await exists(paths.configFile)) {
     throw new TtError(
       `a town already exists at ${paths.root} (${CONFIG_FILE_NAME} found); ` +
@@ -128,6 +130,13 @@ async function exists(path: string): Promise<boolean> {
 
 /** Creates the town folder if needed (`tt init -t newdir`) and returns it. */
 async function existingDir(root: string): Promise<string> {
-  await Deno.mkdir(root, { recursive: true });
+  try {
+    await Deno.mkdir(root, { recursive: true });
+  } catch (err) {
+    const why = err instanceof Deno.errors.AlreadyExists
+      ? "a file is in the way"
+      : (err as Error).message.split(" (os error")[0];
+    throw new TtError(`cannot create the town folder ${root}: ${why}`);
+  }
   return root;
 }

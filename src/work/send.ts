@@ -2,7 +2,7 @@
  * Messaging: `tt send` (who sends, what kind, where it goes) and the sender rules tinytown
  * uses for agents running inside an agent loop.
  */
-import { TtError } from "../errors.ts";
+import { TtError, UsageError } from "../errors.ts";
 import { type Agent, type AgentState, displayLabel } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { parseId, SUPERVISOR_ID } from "../model/ids.ts";
@@ -116,6 +116,7 @@ export async function sendMessage(
   req: SendRequest,
   env: Env = processEnv,
 ): Promise<SendResult> {
+  if (req.text.trim() === "") throw new UsageError("the message is empty");
   const bytes = messageBytes(req.text);
   checkMessageSize(bytes);
   const to = await store.agents.resolve(req.to);
