@@ -30,3 +30,23 @@ Deno.test("chaos: 20 parallel tt spawn with max_agents = 10 make exactly 10 agen
     await town.done();
   }
 });
+
+Deno.test("chaos: 10 parallel spawns of one name give exactly one live agent", async () => {
+  const { makeTestTown } = await import("./helpers/tt.ts");
+  const town = await makeTestTown({ name: "samename" });
+  try {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => town.tt("spawn", "twin", "--cli", "true")),
+    );
+    const ok = results.filter((r) => r.code === 0).length;
+    assert.equal(ok, 1, results.map((r) => r.stderr).join(""));
+    for (const r of results.filter((r) => r.code !== 0)) {
+      assert.match(r.stderr, /^error: an agent named 'twin' is already running/);
+    }
+    const agents = JSON.parse(await town.ok("list", "--json"));
+    assert.equal(agents.length, 1);
+  } finally {
+    await town.tt("stop");
+    await town.cleanup();
+  }
+});

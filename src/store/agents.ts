@@ -25,17 +25,23 @@ export class AgentStore {
 
   /** Registers a new agent; refuses when `maxAgents` (0 = unlimited) are already active. */
   async create(agent: Agent, maxAgents: number): Promise<void> {
-    const args: (string | number)[] = [maxAgents, this.keys.agent(""), agent.id];
+    const args: (string | number)[] = [maxAgents, this.keys.agent(""), agent.id, agent.name];
     for (const [k, v] of Object.entries(agentToHash(agent).set)) args.push(k, v);
-    const r = (await this.redis.evalScript(
+    const r = await this.redis.evalScript(
       CREATE_AGENT,
       [this.keys.agentsIndex, this.keys.agent(agent.id)],
       args,
-    )) as number;
-    if (r < 0) {
+    );
+    if (r === "name-taken") {
       throw new TtError(
-        `town has ${-r} active agent(s), the max_agents limit is ${maxAgents}: stop one ` +
-          `('tt kill <agent>', then 'tt prune') or raise max_agents in tinytown.toml`,
+        `an agent named '${agent.name}' is already running; pick another name, or stop it ` +
+          `first ('tt kill ${agent.name}')`,
+      );
+    }
+    if ((r as number) < 0) {
+      throw new TtError(
+        `town has ${-(r as number)} active agent(s), the max_agents limit is ${maxAgents}: ` +
+          `stop one ('tt kill <agent>', then 'tt prune') or raise max_agents in tinytown.toml`,
       );
     }
   }

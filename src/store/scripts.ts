@@ -29,24 +29,26 @@ return 1
 `);
 
 /**
- * Registers a new agent unless the town already has `max` active agents (0 = no limit).
+ * Registers a new agent unless the town already has `max` active agents (0 = no limit) or a
+ * live agent already has this name (names are used in log and prompt file paths).
  * KEYS[1] = agents index set, KEYS[2] = the new agent's hash.
- * ARGV = max, agent key prefix, agent id, field, value...
- * Returns the number of active agents including the new one, or -(active) when full.
+ * ARGV = max, agent key prefix, agent id, name, field, value...
+ * Returns the number of active agents including the new one, -(active) when full, or the
+ * string 'name-taken'.
  */
 export const CREATE_AGENT = new Script(`
 local max = tonumber(ARGV[1])
 local active = 0
-if max > 0 then
-  for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-    local st = redis.call('HGET', ARGV[2] .. id, 'state')
-    if st == 'starting' or st == 'idle' or st == 'working' or st == 'paused' or st == 'draining' then
-      active = active + 1
-    end
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local rec = redis.call('HMGET', ARGV[2] .. id, 'state', 'name')
+  local st = rec[1]
+  if st == 'starting' or st == 'idle' or st == 'working' or st == 'paused' or st == 'draining' then
+    active = active + 1
+    if rec[2] == ARGV[4] then return 'name-taken' end
   end
-  if active >= max then return -active end
 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 4, #ARGV))
+if max > 0 and active >= max then return -active end
+redis.call('HSET', KEYS[2], unpack(ARGV, 5, #ARGV))
 redis.call('SADD', KEYS[1], ARGV[3])
 return active + 1
 `);
