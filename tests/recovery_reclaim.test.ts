@@ -98,7 +98,7 @@ Deno.test("reclaim: listing shows everything a dead agent holds and consumes not
 
 Deno.test("reclaim --to: every message re-addressed once, urgent stays urgent", async () => {
   await withStore(async (store) => {
-    const { dead, m } = await deadWithMail(store);
+    const { dead, m, t1, t2 } = await deadWithMail(store);
     const bob = await addAgent(store, "bob", "idle");
     const r = await reclaimInboxes(store, { to: "bob" });
     assert.equal(r.to?.id, bob.id);
@@ -110,6 +110,12 @@ Deno.test("reclaim --to: every message re-addressed once, urgent stays urgent", 
     assert.deepEqual(inbox.map((x) => x.id), [m.assign1.id, m.assign2.id, m.text.id]);
     assert.ok([...urgent, ...inbox].every((x) => x.to === bob.id));
     assert.deepEqual(inbox.map((x) => x.redelivered === true), [true, false, false]);
+    // The tasks follow their messages: bob owns them, and the running one is assigned again.
+    for (const t of [t1, t2]) {
+      const after = await store.tasks.get(t.id);
+      assert.equal(after?.assignedTo, bob.id);
+      assert.equal(after?.state, "assigned");
+    }
     const events = (await store.events.recent(10)).map((e) => e.event.eventType);
     assert.equal(events.filter((e) => e === "task_reclaimed").length, 3);
     await assert.rejects(() => reclaimInboxes(store, { to: "dead" }), /one of the dead agents/);

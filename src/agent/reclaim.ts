@@ -105,6 +105,26 @@ return 1
 `);
 
 /**
+ * A task_assign to another agent: the message moves and the task is reassigned with it (a
+ * running task goes back to assigned), unless it is finished, missing, or someone else's.
+ * KEYS = agent hash, source list, destination list, task hash.
+ * ARGV = raw, new message, 'LPUSH' | 'RPUSH', dead agent id, new agent id, updated_at.
+ * Returns 1, 0 gone, -1 task missing, -2 task finished, -3 task reassigned, -4 agent alive.
+ */
+const ASSIGN_TO_AGENT = new Script(`${AGENT_DEAD}
+local st = redis.call('HGET', KEYS[4], 'state')
+if not st then return -1 end
+if st == 'completed' or st == 'failed' or st == 'cancelled' then return -2 end
+local who = redis.call('HGET', KEYS[4], 'assigned_to')
+if who and who ~= ARGV[4] then return -3 end
+if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[4], 'state', 'assigned', 'assigned_to', ARGV[5], 'updated_at', ARGV[6])
+redis.call('HDEL', KEYS[4], 'started_at')
+redis.call(ARGV[3], KEYS[3], ARGV[2])
+return 1
+`);
+
+/**
  * A free-text task to the backlog as a new task. KEYS = agent hash, source list, backlog,
  * new task hash, tasks index. ARGV = raw, task id, field, value... Returns 1, 0, -4.
  */
@@ -226,6 +246,15 @@ async function moveOne(
   const dst = urgent ? store.keys.urgent(to) : store.keys.inbox(to);
   // Urgent ones keep their order behind what is already urgent; the rest follow send's rule.
   const side = !urgent && pushesToFront(m.priority) ? "LPUSH" : "RPUSH";
+  if (kind === "task_assign" && item.taskId) {
+    // The task follows its message, so the new agent owns it (and orphan listings agree).
+    const r = await store.redis.evalScript(
+      ASSIGN_TO_AGENT,
+      [agentKey, src, dst, store.keys.task(item.taskId)],
+      [item.raw, encodeMessage(moved), side, item.agentId, to, hashTime(new Date())],
+    );
+    return settle(r, "to_agent");
+  }
   const r = await store.redis.evalScript(MOVE_ENTRY, [agentKey, src, dst], [
     item.raw,
     encodeMessage(moved),
