@@ -45,7 +45,8 @@ export interface TownState {
   keys: Record<string, KeyDump>;
 }
 
-const strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value, not a marker to drop.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function toBytes(v: RespValue): Bytes {
   if (typeof v === "string") return v;
@@ -252,7 +253,8 @@ export function checkTownState(data: unknown, file: string): TownState {
 
 /**
  * Writes a snapshot into the town (keys renamed to `keys.prefix` if it came from another
- * town), in one transaction after deleting `replace` (the town's current keys).
+ * town), in one transaction after deleting `replace` (the town's current keys) and every key
+ * it writes.
  */
 export async function writeTownState(
   redis: RedisClient,
@@ -262,7 +264,11 @@ export async function writeTownState(
 ): Promise<void> {
   const from = `tt:${state.town}:`;
   const tx = redis.multi();
-  if (replace.length) tx.add("DEL", ...replace);
+  const targets = Object.keys(state.keys).map((k) => keys.prefix + k.slice(from.length));
+  // Every written key is cleared too: one created since `replace` was listed (a live agent's
+  // event) would otherwise be merged into, or refuse, the snapshot's value.
+  const clear = [...new Set([...replace, ...targets])];
+  if (clear.length) tx.add("DEL", ...clear);
   for (const [oldKey, dump] of Object.entries(state.keys)) {
     const key = keys.prefix + oldKey.slice(from.length);
     addWrites(tx, key, dump);

@@ -5,10 +5,11 @@
  * value so comments and layout survive; when that cannot be done safely it is rewritten whole,
  * with a note at the top saying so.
  */
+import { TtError } from "../errors.ts";
 import { parseId } from "../model/ids.ts";
 import type { Task } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
-import { writeTextAtomic } from "../town/toml_file.ts";
+import { readTextIfExists, writeTextAtomic } from "../town/toml_file.ts";
 import {
   parsePlanFile,
   type Plan,
@@ -93,6 +94,7 @@ export async function pullPlan(store: Store, root: string): Promise<PullReport> 
   const expected: Plan = { ...plan, tasks: [...result, ...added] };
 
   if (!pf) {
+    await unchangedSince(report.file, undefined);
     await writeTextAtomic(report.file, renderPlan(expected));
     return report;
   }
@@ -106,8 +108,16 @@ export async function pullPlan(store: Store, root: string): Promise<PullReport> 
     text = renderPlan(expected, note);
     report.rewritten = true;
   }
+  await unchangedSince(pf.file, pf.text);
   await writeTextAtomic(pf.file, text);
   return report;
+}
+
+/** Refuses to write over a file saved (by the user's editor) since pull read it. */
+async function unchangedSince(file: string, text: string | undefined): Promise<void> {
+  if ((await readTextIfExists(file)) !== text) {
+    throw new TtError(`${file} changed while 'tt sync pull' ran; nothing written: run it again`);
+  }
 }
 
 /** Whether an edited text parses back to exactly the plan we meant to write. */

@@ -22,6 +22,9 @@ import {
   type TaskState,
   taskStateDisplayName,
 } from "../model/task.ts";
+import { Pipeline } from "../redis/pipeline.ts";
+import type { RedisArg } from "../redis/resp.ts";
+import { Script } from "../redis/script.ts";
 import type { AgentRef } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import { completeTaskRef, failTaskRef } from "./tasks.ts";
@@ -41,6 +44,33 @@ export interface PushReport {
 }
 
 const OPEN: readonly TaskState[] = ["pending", "assigned", "running"];
+
+/**
+ * Runs the queued writes of a new task only while its hash does not exist, so two pushes of
+ * the same file at once create it (and its backlog entry or message) once.
+ * KEYS[1] = task hash. ARGV = per command: its argument count, then its arguments.
+ */
+const CREATE_ONCE = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local i = 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+`);
+
+/**
+ * Appends a task to the backlog unless it is there already or no longer pending (claimed by
+ * an agent meanwhile). KEYS = backlog, task hash. ARGV[1] = task id. Returns 1 when added.
+ */
+const BACKLOG_ONCE = new Script(`
+if redis.call('HGET', KEYS[2], 'state') ~= 'pending' then return 0 end
+if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return 1
+`);
 
 function labelOf(ref: AgentRef): string {
   return ref.kind === "agent" ? ref.agent.name : "conductor";
@@ -86,11 +116,16 @@ export async function pushPlan(store: Store, root: string): Promise<PushReport> 
     const to = target instanceof Error ? undefined : target;
     if (!m.task) {
       const changes = await create(store, m, parentId, to);
-      report.created.push({ id: m.entry.id, taskId: m.taskId, changes });
-      continue;
+      if (changes) {
+        report.created.push({ id: m.entry.id, taskId: m.taskId, changes });
+        continue;
+      }
     }
-    const changes = await update(store, m.entry, m.task, parentId, to, report.notes);
-    const item = { id: m.entry.id, taskId: m.task.id, changes };
+    // Created by someone else since we listed the tasks (another push): update it instead.
+    const task = m.task ?? await store.tasks.get(m.taskId);
+    if (!task) throw new TtError(`task ${shortId(m.taskId)} vanished during the push; push again`);
+    const changes = await update(store, m.entry, task, parentId, to, report.notes);
+    const item = { id: m.entry.id, taskId: task.id, changes };
     (changes.length ? report.updated : report.unchanged).push(item);
   }
   const mapped = new Set(matches.map((m) => m.taskId));
@@ -138,20 +173,27 @@ function assignEvent(task: Task, to: AgentRef): TownEvent {
   );
 }
 
-/** Creates the entry's task in one transaction (with its message, or its backlog entry). */
+/**
+ * Creates the entry's task in one atomic step (with its message, or its backlog entry);
+ * undefined when the task exists already.
+ */
 async function create(
   store: Store,
   m: EntryMatch,
   parentId: string | undefined,
   to: AgentRef | undefined,
-): Promise<string[]> {
+): Promise<string[] | undefined> {
   const { entry } = m;
   let task = newTask(entry.description, {
     id: m.taskId,
     tags: taskTags(entry, m.taskId),
     parentId,
   });
-  const tx = store.redis.multi();
+  const queued: RedisArg[] = [];
+  const tx = new Pipeline((cmds) => {
+    for (const cmd of cmds) queued.push(cmd.length, ...cmd);
+    return Promise.resolve([]);
+  });
   let what: string;
   if (isTaskTerminal(entry.status)) {
     if (to) task = assignTask(task, to.id);
@@ -172,11 +214,8 @@ async function create(
     what = "in the backlog";
   }
   await tx.exec();
-  return [what];
-}
-
-async function inBacklog(store: Store, id: string): Promise<boolean> {
-  return (await store.redis.command(["LPOS", store.keys.backlog, id])) !== null;
+  const r = await store.redis.evalScript(CREATE_ONCE, [store.keys.task(task.id)], queued);
+  return r === 1 ? [what] : undefined;
 }
 
 /** Brings an existing task in line with its entry; returns what changed. */
@@ -225,9 +264,11 @@ async function update(
     if (to) {
       if (await assignPending(store, task, to)) changes.push(`assigned to ${labelOf(to)}`);
       else notes.push(`${name}: changed in Redis during the push; not assigned`);
-    } else if (!(await inBacklog(store, task.id))) {
-      await store.redis.rpush(store.keys.backlog, task.id);
-      changes.push("added to the backlog");
+    } else {
+      const keys = [store.keys.backlog, store.keys.task(task.id)];
+      if ((await store.redis.evalScript(BACKLOG_ONCE, keys, [task.id])) === 1) {
+        changes.push("added to the backlog");
+      }
     }
   } else if (to && to.id !== task.assignedTo) {
     notes.push(
