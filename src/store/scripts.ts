@@ -90,7 +90,10 @@ if st == 'completed' or st == 'failed' or st == 'cancelled' then
   redis.call('LREM', KEYS[1], 0, ARGV[1])
   return -2
 end
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then return 0 end
+-- Every copy goes: a duplicate id (old data, merged backlogs) must not be claimable again.
+if redis.call('LREM', KEYS[1], 0, ARGV[1]) == 0 then return 0 end
+-- A stale entry of a task someone already holds is dropped, not handed to a second agent.
+if st ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[2], 'state', 'assigned', 'assigned_to', ARGV[2], 'updated_at', ARGV[3])
 if KEYS[3] then
   if ARGV[5] == 'front' then redis.call('LPUSH', KEYS[3], ARGV[4])
