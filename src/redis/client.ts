@@ -2,7 +2,7 @@
  * The Redis client tt uses: connect (AUTH, SELECT), commands, pipelines, transactions,
  * scripts, pub/sub, and optional automatic reconnect for long-running users such as agent loops.
  */
-import { RedisConnection, type SendOptions } from "./connection.ts";
+import { abortError, RedisConnection, type SendOptions } from "./connection.ts";
 import {
   RedisAuthError,
   RedisClosedError,
@@ -91,7 +91,9 @@ export class RedisClient extends RedisCommands {
     if (conn !== undefined && !conn.closed) {
       return conn.send(args, options, true) as Promise<RedisValue>;
     }
-    return this.#reconnect().then((c) => c.send(args, options, true) as Promise<RedisValue>);
+    return this.#reconnectFor(options?.signal).then((c) =>
+      c.send(args, options, true) as Promise<RedisValue>
+    );
   }
 
   /** Sends a command; bulk strings come back as bytes (binary-safe). */
@@ -99,7 +101,7 @@ export class RedisClient extends RedisCommands {
     this.#requests++;
     const conn = this.#conn;
     if (conn !== undefined && !conn.closed) return conn.send(args, options);
-    return this.#reconnect().then((c) => c.send(args, options));
+    return this.#reconnectFor(options?.signal).then((c) => c.send(args, options));
   }
 
   /** Sends commands in one write; replies in order, error replies as RedisReplyError values. */
@@ -158,6 +160,20 @@ export class RedisClient extends RedisCommands {
     await this.#connecting?.catch(() => {});
   }
 
+  /** Like #reconnect, but a command's signal stops its wait (Redis may be away for long). */
+  #reconnectFor(signal: AbortSignal | undefined): Promise<RedisConnection> {
+    const reconnecting = this.#reconnect();
+    if (!signal) return reconnecting;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(abortError(signal));
+      if (signal.aborted) onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      reconnecting.then(resolve, reject).finally(() =>
+        signal.removeEventListener("abort", onAbort)
+      );
+    });
+  }
+
   #reconnect(): Promise<RedisConnection> {
     if (this.#closed) return Promise.reject(new RedisClosedError("Redis client is closed"));
     const policy = this.options.reconnect;
@@ -193,6 +209,8 @@ export class RedisClient extends RedisCommands {
         policy.onRetry?.(attempt, err as Error);
         if (policy.maxWaitMs !== undefined && Date.now() - started >= policy.maxWaitMs) throw err;
         await sleep(delay, this.#closing.signal);
+        // close() cuts the back-off short; it must not also cause one more attempt.
+        if (this.#closed) throw new RedisClosedError("Redis client is closed");
         delay = Math.min(delay * 2, policy.maxDelayMs ?? 2000);
       }
     }

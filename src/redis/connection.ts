@@ -354,7 +354,8 @@ async function dial(endpoint: Endpoint): Promise<Deno.Conn> {
   }
 }
 
-function abortError(signal: AbortSignal): RedisClosedError {
+/** The error a command rejects with when its signal aborts. */
+export function abortError(signal: AbortSignal): RedisClosedError {
   const why = signal.reason instanceof Error ? signal.reason.message : "aborted";
   return new RedisClosedError(`Redis command cancelled: ${why}`);
 }

@@ -146,7 +146,8 @@ export class Subscriber {
       const handlers = this.#channels.get(channel);
       if (handlers) {
         const message = text(value[2]);
-        for (const h of handlers) this.#call(() => h(channel, message));
+        // A copy: a handler subscribed by one of these must not get this (earlier) message.
+        for (const h of [...handlers]) this.#call(() => h(channel, message));
       }
       return;
     }
@@ -156,7 +157,7 @@ export class Subscriber {
       if (handlers) {
         const channel = text(value[2]);
         const message = text(value[3]);
-        for (const h of handlers) this.#call(() => h(pattern, channel, message));
+        for (const h of [...handlers]) this.#call(() => h(pattern, channel, message));
       }
       return;
     }

@@ -12,6 +12,7 @@ import type { RedisArg } from "./resp.ts";
 import type { Endpoint } from "./url.ts";
 import { parseRedisVersion, type RedisVersion } from "./version.ts";
 import { isAlive } from "../process.ts";
+import { findServerByDir, isServerProcess } from "./server_process.ts";
 
 export interface ManagedServer {
   /** Working directory of the server (`.tt/`); RDB and AOF files live here. */
@@ -100,26 +101,6 @@ export async function serverState(server: ManagedServer): Promise<ServerState> {
   const pid = await readPid(server.pidFile);
   if (pid === undefined) return { running: false };
   return isServerProcess(server, pid) ? { running: true, pid } : { running: false, pid };
-}
-
-/**
- * A pid file outlives a crash or a reboot, and its pid may since belong to an unrelated
- * program that tt must neither wait for nor signal. On Linux the process must look like a
- * redis-server (its command line names redis, valkey or our binary); elsewhere any live
- * process counts.
- */
-function isServerProcess(server: ManagedServer, pid: number): boolean {
-  if (!isAlive(pid)) return false;
-  if (Deno.build.os !== "linux") return true;
-  let cmdline: string;
-  try {
-    cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
-  } catch {
-    return false;
-  }
-  const binary = server.binary ?? "redis-server";
-  return /redis|valkey/i.test(cmdline) ||
-    cmdline.includes(binary.slice(binary.lastIndexOf("/") + 1));
 }
 
 /**
@@ -234,24 +215,34 @@ export function serverArgs(server: ManagedServer): string[] {
 export async function stopServer(server: ManagedServer): Promise<boolean> {
   return await withLock(server.lockFile, async () => {
     const state = await serverState(server);
+    // A pid file deleted with `.tt/`, or garbled, still leaves the server findable by its dir.
+    const orphan = state.running ? undefined : findServerByDir(server);
     const answering = await pingServer(server);
-    if (!state.running && !answering) {
+    if (!state.running && orphan === undefined && !answering) {
       await removeIfExists(server.pidFile);
       if (server.socketPath) await removeIfExists(server.socketPath);
       return false;
     }
     const refused = answering && !(await sendShutdown(server));
     // Only a pid that is a live redis-server is ours to wait for and signal.
-    const pid = state.running ? state.pid : undefined;
+    const pid = state.running ? state.pid : orphan;
     if (pid !== undefined) {
-      // A refused SHUTDOWN will not happen later: go straight to SIGTERM (which saves too).
-      if (refused || !(await waitGone(pid, STOP_TIMEOUT_MS))) {
+      // A refused SHUTDOWN will not happen later, nor will one never sent (the server did not
+      // answer): go straight to SIGTERM (which saves too).
+      if (refused || !answering || !(await waitGone(pid, STOP_TIMEOUT_MS))) {
         signal(pid, "SIGTERM");
         if (!(await waitGone(pid, 5000))) {
           signal(pid, "SIGKILL");
           await waitGone(pid, 5000);
         }
       }
+    } else if (refused || !(await waitSilent(server, STOP_TIMEOUT_MS))) {
+      // Without a pid there is nothing to signal; removing the socket of a server that still
+      // runs would only make it unreachable, so leave everything and say so.
+      throw new RedisServerError(
+        `redis-server on ${describe(server)} did not stop and ${server.pidFile} names no ` +
+          `running redis-server; stop it by hand`,
+      );
     }
     await removeIfExists(server.pidFile);
     if (server.socketPath) await removeIfExists(server.socketPath);
@@ -287,6 +278,16 @@ async function waitReady(server: ManagedServer, timeoutMs: number): Promise<bool
     if (await pingServer(server, Math.min(1000, deadline - Date.now()))) return true;
     await sleep(delay);
     delay = Math.min(delay * 2, 100);
+  }
+  return false;
+}
+
+/** Waits until the server stops answering on its endpoint. */
+async function waitSilent(server: ManagedServer, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await pingServer(server, 500))) return true;
+    await sleep(20);
   }
   return false;
 }
