@@ -9,6 +9,7 @@
  * failure or Ctrl+C), so ~/.tt is never touched. Exit 0 on success, 1 on failure, 130 on Ctrl+C.
  */
 import { fileURLToPath } from "node:url";
+import { sleep } from "../src/sleep.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const SCRIPTED_AGENT = fileURLToPath(new URL("./scripted_agent.ts", import.meta.url));
@@ -115,18 +116,6 @@ async function progress(demo: Demo, taskIds: string[]): Promise<Progress> {
     agents.join(" · ")
   } | tasks done ${done}/${taskIds.length} | approved ${approved.length}/${taskIds.length}`;
   return { line, done, approved: approved.length };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Prints a line whenever the town changes, until every task is done and approved. */

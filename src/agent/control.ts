@@ -12,6 +12,7 @@ import { isAlive, signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { hostname, waitForLoopExit } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
+import { sleep } from "../sleep.ts";
 
 const ACTIVE_STATES: readonly AgentState[] = AGENT_STATES.filter((s) => !isTerminalState(s));
 
@@ -128,7 +129,7 @@ export async function waitForAgent(
     if (!agent) throw new TtError(`agent '${first.name}' was removed while waiting`);
     if (isTerminalState(agent.state)) return { agent, timedOut: false };
     if (Date.now() >= deadline) return { agent, timedOut: true };
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(pollMs, deadline - Date.now()));
     agent = await store.agents.get(first.id);
   }
 }

@@ -7,6 +7,7 @@ import type { Agent } from "../model/agent.ts";
 import { hashTime } from "../model/time.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
+import { sleep } from "../sleep.ts";
 
 /** Renews the loop's lease (and, with `heartbeat`, the agent's last_heartbeat field). */
 export async function renewLease(
@@ -76,7 +77,7 @@ export async function waitForLoopExit(
   const deadline = Date.now() + timeoutMs;
   while (loopRunsHere(agent)) {
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return true;
 }

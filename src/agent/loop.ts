@@ -17,6 +17,7 @@ import { stateChanged } from "./agent_events.ts";
 import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
 import { dropLoopV8Flags } from "./v8_flags.ts";
+import { sleep } from "../sleep.ts";
 
 export interface LoopOptions {
   root: string;
@@ -341,17 +342,4 @@ async function waitForWork(
   } catch (err) {
     if (!signal.aborted) throw err;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -19,6 +19,7 @@ import { renewLease } from "./liveness.ts";
 import { buildPrompt, type PromptActionable } from "./prompt.ts";
 import { backlogNudge, backlogSnapshot, roleBucket, roleHint } from "./roles.ts";
 import { runAgentCli, type RunResult } from "./runner.ts";
+import { sleep } from "../sleep.ts";
 
 export interface RoundContext {
   town: Town;
@@ -268,7 +269,7 @@ async function throughOutages(fn: () => Promise<void>, ctx: RoundContext): Promi
       if (attempt === 1) {
         ctx.log(`Redis unavailable while settling the round: ${describeError(err)}`);
       }
-      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+      await sleep(Math.min(2000, 50 * 2 ** attempt));
     }
   }
 }

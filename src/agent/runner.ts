@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import process from "node:process";
 import { describeError } from "../errors.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
+import { sleep } from "../sleep.ts";
 
 export type RunOutcome = "ok" | "failed" | "timeout" | "cancelled" | "spawn_error";
 
@@ -244,8 +245,6 @@ async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   }
 }
 
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /**
  * SIGTERM to the CLI's process group, up to `graceMs` for every member to go, then SIGKILL.
  * The CLI was started with setsid, so its pid is also its group id.
@@ -270,7 +269,7 @@ async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> 
   for (let wait = 5;; wait = Math.min(wait * 2, 50)) {
     if (!(await groupAlive(pgid))) return true;
     if (Date.now() >= deadline) return false;
-    await delay(Math.min(wait, Math.max(1, deadline - Date.now())));
+    await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
   }
 }
 

@@ -15,6 +15,7 @@ import { Pipeline, Transaction } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { RedisCommands } from "./commands.ts";
 import { Subscriber, type SubscriberOptions } from "./pubsub.ts";
+import { sleep } from "../sleep.ts";
 
 export interface ReconnectOptions {
   /** First delay between attempts; doubles up to `maxDelayMs`. Default 50 ms. */
@@ -215,20 +216,6 @@ export class RedisClient extends RedisCommands {
       }
     }
   }
-}
-
-/** Waits `ms`, or less if `signal` aborts first (the timer is cleared either way). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 export { Script };

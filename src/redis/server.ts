@@ -13,6 +13,7 @@ import type { Endpoint } from "./url.ts";
 import { parseRedisVersion, type RedisVersion } from "./version.ts";
 import { isAlive } from "../process.ts";
 import { findServerByDir, isServerProcess } from "./server_process.ts";
+import { sleep } from "../sleep.ts";
 
 export interface ManagedServer {
   /** Working directory of the server (`.tt/`); RDB and AOF files live here. */
@@ -369,10 +370,6 @@ function dirname(path: string): string {
 
 function firstLine(text: string): string {
   return text.trim().split("\n").find((l) => l.trim())?.trim() ?? "";
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

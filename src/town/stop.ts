@@ -11,6 +11,7 @@ import { loadTownConfig } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
 import { townPaths } from "./paths.ts";
 import { managedServer, openTown } from "./town.ts";
+import { sleep } from "../sleep.ts";
 
 export interface StopResult {
   /** Agents that were running and were asked to stop. */
@@ -42,7 +43,7 @@ export async function stopTown(root: string, env: Env = processEnv): Promise<Sto
   // Loops that run here get a grace period to finish settling their messages.
   const deadline = Date.now() + LOOP_GRACE_MS;
   while (pids.some(([, pid]) => isAlive(pid)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   for (const [name, pid] of pids) {
     if (isAlive(pid)) {
