@@ -111,7 +111,7 @@ async function loop(
 
   const ctx: RoundContext = { town, store, cli, maxRounds: opts.maxRounds, env, signal, log };
   let round = 0;
-  let lastOffered = ""; // backlog ids last offered while idle, so one backlog is offered once
+  let lastBacklog = ""; // backlog ids seen by the last idle pass
   let end: LoopEnd = "max-rounds";
   let outages = 0; // failed attempts in a row while Redis is unreachable
   try {
@@ -150,11 +150,15 @@ async function loop(
           await store.mailbox.addDeadLetters(agent.id, rejected);
         }
         if (taken.length === 0) {
-          const backlog = await backlogFor(store, agent);
-          const offer = backlog.snapshot.matching > 0 ? backlog.ids.join(",") : "";
-          if (offer && offer !== lastOffered) {
-            lastOffered = offer;
-          } else {
+          // The backlog is offered once per change: an idle pass reads only its ids, and
+          // looks at the tasks (for role matches) when those ids changed.
+          const ids = (await store.tasks.backlogIds()).join(",");
+          let offer = false;
+          if (ids !== lastBacklog) {
+            lastBacklog = ids;
+            offer = ids !== "" && (await backlogFor(store, agent)).snapshot.matching > 0;
+          }
+          if (!offer) {
             if (rejected.length) await store.mailbox.finish(agent.id);
             if (await goIdle(store, agent, idleTimeoutSecs, leaseSecs)) {
               end = "idle-timeout";

@@ -42,7 +42,7 @@ export type RoundResult =
 /** What the backlog offers this agent right now. */
 export async function backlogFor(store: Store, agent: Agent) {
   const ids = await store.tasks.backlogIds();
-  const tasks = await Promise.all(ids.map((id) => store.tasks.get(id)));
+  const tasks = await store.tasks.getMany(ids);
   const bucket = roleBucket(agent.name, agent.roleId);
   return { snapshot: backlogSnapshot(bucket, tasks), hint: roleHint(bucket), ids };
 }

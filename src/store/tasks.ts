@@ -69,6 +69,18 @@ export class TaskStore {
     return task;
   }
 
+  /** Several tasks in one round trip, in order; undefined where a record is missing or bad. */
+  async getMany(ids: readonly string[]): Promise<(Task | undefined)[]> {
+    const records = await loadHashes(this.redis, ids.map((id) => this.keys.task(id)));
+    return records.map((rec) => {
+      try {
+        return taskFromHash(rec);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
   /** Every task of the town, oldest first. */
   async list(): Promise<Task[]> {
     const ids = await this.redis.smembers(this.keys.tasksIndex);
