@@ -119,23 +119,7 @@ export async function completeTaskRef(
   if (counted && released !== "missing" && task.assignedTo) {
     tasksCompleted = await store.agents.incrementTasksCompleted(task.assignedTo);
   }
-  await store.events.emit(newEvent(
-    "task_completed",
-    `Task ${shortId(task.id)} completed: ${truncateSummary(done.result ?? "", 60)}`,
-    {
-      agentId: task.assignedTo,
-      taskId: task.id,
-      oldState: taskStateDisplayName(task.state),
-      newState: taskStateDisplayName("completed"),
-    },
-  ));
-  return {
-    task: done,
-    previous: task.state,
-    assigneeLabel: (await AssigneeLabels.load(store)).label(task.assignedTo),
-    clearedCurrent: released === "cleared",
-    tasksCompleted,
-  };
+  return { ...(await ended(store, task, done, released)), tasksCompleted };
 }
 
 /** Fails an open task (tt's own command; a finished task cannot be failed afterwards). */
@@ -150,20 +134,31 @@ export async function failTaskRef(store: Store, ref: string, reason?: string): P
     );
   }
   const released = await release(store, task);
+  return await ended(store, task, failed, released);
+}
+
+/** The event and the result shared by complete and fail. */
+async function ended(
+  store: Store,
+  before: Task,
+  after: Task,
+  released: string,
+): Promise<EndResult> {
+  const verb = after.state === "completed" ? "completed" : "failed";
   await store.events.emit(newEvent(
-    "task_failed",
-    `Task ${shortId(task.id)} failed: ${truncateSummary(failed.result ?? "", 60)}`,
+    after.state === "completed" ? "task_completed" : "task_failed",
+    `Task ${shortId(before.id)} ${verb}: ${truncateSummary(after.result ?? "", 60)}`,
     {
-      agentId: task.assignedTo,
-      taskId: task.id,
-      oldState: taskStateDisplayName(task.state),
-      newState: taskStateDisplayName("failed"),
+      agentId: before.assignedTo,
+      taskId: before.id,
+      oldState: taskStateDisplayName(before.state),
+      newState: taskStateDisplayName(after.state),
     },
   ));
   return {
-    task: failed,
-    previous: task.state,
-    assigneeLabel: (await AssigneeLabels.load(store)).label(task.assignedTo),
+    task: after,
+    previous: before.state,
+    assigneeLabel: (await AssigneeLabels.load(store)).label(before.assignedTo),
     clearedCurrent: released === "cleared",
   };
 }
