@@ -96,35 +96,34 @@ export function registerBacklogCommands(program: Command): void {
       });
     });
 
-  backlog
-    .command("claim")
-    .description("take a backlog task for an agent (atomic: one claimer wins)")
-    .argument("<task>", TASK_ARG)
-    .argument("<agent>", "agent reference (name, nickname, short id, id), or 'conductor'")
-    .option("--json", "print the result as JSON")
-    .action(async (task: string, agent: string, opts: Json, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
-        const r = await claimFromBacklog(store, task, agent);
-        report(opts.json, claimJson(r), () => [
-          `Claimed task ${r.task.id} and assigned to '${r.label}'`,
-        ]);
+  // claim and assign do the same atomic claim; they differ in whose side they speak from.
+  const claimCommand = (
+    name: string,
+    description: string,
+    line: (r: Awaited<ReturnType<typeof claimFromBacklog>>) => string,
+  ) =>
+    backlog
+      .command(name)
+      .description(description)
+      .argument("<task>", TASK_ARG)
+      .argument("<agent>", "agent reference (name, nickname, short id, id), or 'conductor'")
+      .option("--json", "print the result as JSON")
+      .action(async (task: string, agent: string, opts: Json, cmd: Command) => {
+        await withTown(cmd, async (_town, store) => {
+          const r = await claimFromBacklog(store, task, agent);
+          report(opts.json, claimJson(r), () => [line(r)]);
+        });
       });
-    });
-
-  backlog
-    .command("assign")
-    .description("give a backlog task to an agent (the conductor's side of claim)")
-    .argument("<task>", TASK_ARG)
-    .argument("<agent>", "agent reference (name, nickname, short id, id), or 'conductor'")
-    .option("--json", "print the result as JSON")
-    .action(async (task: string, agent: string, opts: Json, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
-        const r = await claimFromBacklog(store, task, agent);
-        report(opts.json, claimJson(r), () => [
-          `Assigned backlog task ${shortId(r.task.id)} (${r.task.id}) to '${r.label}'`,
-        ]);
-      });
-    });
+  claimCommand(
+    "claim",
+    "take a backlog task for an agent (atomic: one claimer wins)",
+    (r) => `Claimed task ${r.task.id} and assigned to '${r.label}'`,
+  );
+  claimCommand(
+    "assign",
+    "give a backlog task to an agent (the conductor's side of claim)",
+    (r) => `Assigned backlog task ${shortId(r.task.id)} (${r.task.id}) to '${r.label}'`,
+  );
 
   backlog
     .command("assign-all")
