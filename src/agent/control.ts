@@ -8,9 +8,9 @@ import {
   stateDisplayName,
 } from "../model/agent.ts";
 import { type EventType, newEvent } from "../model/event.ts";
-import { isAlive, signalProcess } from "../process.ts";
+import { signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
-import { hostname, waitForLoopExit } from "./liveness.ts";
+import { loopRunsHere, waitForLoopExit } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
 import { sleep } from "../sleep.ts";
 
@@ -212,17 +212,5 @@ async function change(
 
 /** SIGTERM to the agent's loop when it runs on this machine. */
 function signalLoop(agent: Agent): boolean {
-  if (!agent.pid || (agent.host && agent.host !== hostname())) return false;
-  if (!isAlive(agent.pid) || !isOurLoop(agent.pid, agent.id)) return false;
-  return signalProcess(agent.pid, "SIGTERM");
-}
-
-/** Guards against a recycled pid: the process must be an agent-loop for this agent id. */
-function isOurLoop(pid: number, agentId: string): boolean {
-  if (Deno.build.os !== "linux") return true;
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes(agentId);
-  } catch {
-    return false;
-  }
+  return loopRunsHere(agent) && signalProcess(agent.pid!, "SIGTERM");
 }

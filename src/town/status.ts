@@ -2,7 +2,7 @@
  * `tt status`: one snapshot of the town, read in a fixed number of pipelined round trips
  * whatever the number of agents and tasks.
  */
-import { hostname } from "../agent/liveness.ts";
+import { hostname, loopRunsHere } from "../agent/liveness.ts";
 import { type Agent, isActiveState } from "../model/agent.ts";
 import {
   classifyMessage,
@@ -12,7 +12,6 @@ import {
 } from "../model/message.ts";
 import type { Task, TaskState } from "../model/task.ts";
 import type { TaskBrief } from "../store/tasks.ts";
-import { isAlive } from "../process.ts";
 import { serverState } from "../redis/server.ts";
 import type { Store } from "../store/store.ts";
 import type { Town } from "./town.ts";
@@ -125,7 +124,7 @@ export function isStale(
 ): boolean {
   if (!isActiveState(agent.state)) return false;
   // A loop on this machine is judged by its process: alive means not stale, lease or not.
-  if (agent.pid && (!agent.host || agent.host === hostname())) return !isAlive(agent.pid);
+  if (agent.pid && (!agent.host || agent.host === hostname())) return !loopRunsHere(agent);
   if (leaseHeld) return false;
   return now - agent.lastHeartbeat.getTime() > leaseSecs * 1000;
 }
