@@ -78,7 +78,7 @@ export class RedisConnection {
       if (err instanceof RedisTimeoutError) throw err;
       throw new RedisConnectionError(
         `cannot connect to Redis at ${describeEndpoint(endpoint)}: ${reason(err)}`,
-        { cause: err },
+        { cause: err, reason: reason(err) },
       );
     } finally {
       cancelTimer();

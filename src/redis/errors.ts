@@ -18,7 +18,14 @@ export class RedisReplyError extends RedisError {
 }
 
 /** The connection could not be opened, or broke while commands were in flight. */
-export class RedisConnectionError extends RedisError {}
+export class RedisConnectionError extends RedisError {
+  /** Why, without the endpoint (e.g. "connection refused"), for callers that name it themselves. */
+  readonly reason?: string;
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
+    super(message, options);
+    this.reason = options?.reason;
+  }
+}
 
 /** The client was closed (or the command's signal aborted) before a reply arrived. */
 export class RedisClosedError extends RedisError {}

@@ -4,7 +4,7 @@
  */
 import { TtError } from "../errors.ts";
 import { type ReconnectOptions, RedisClient } from "../redis/client.ts";
-import { RedisAuthError, RedisError } from "../redis/errors.ts";
+import { RedisAuthError, RedisConnectionError, RedisError } from "../redis/errors.ts";
 import { ensureServer, type ManagedServer, serverEndpoint, serverState } from "../redis/server.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
 import { loadTownConfig, type TownConfig } from "./config.ts";
@@ -150,12 +150,9 @@ function connectError(err: unknown, shown: string, server: ManagedServer | undef
       `the town's Redis is not running at ${shown} (${detail}); start it with 'tt start'`,
     );
   }
-  // The client's own message already names the endpoint (without credentials).
-  return new TtError(
-    detail.startsWith("cannot connect to Redis")
-      ? detail.replace(/^cannot connect to Redis at \S+:/, `cannot connect to Redis at ${shown}:`)
-      : `cannot connect to Redis at ${shown}: ${detail}`,
-  );
+  // Named by its configured (redacted) URL, which may carry a user the client's message lacks.
+  const why = err instanceof RedisConnectionError && err.reason ? err.reason : detail;
+  return new TtError(`cannot connect to Redis at ${shown}: ${why}`);
 }
 
 /** An external Redis must be 7.0+; a managed one was checked when tt started it. */
