@@ -5,8 +5,8 @@
  * before it runs. `TT_SETUP_NO_INSTALL=1` turns installing off (tests use it): the script then
  * only prints the command it would have run.
  *
- * Permissions: --allow-read (PATH lookup, /etc/os-release, /proc/self/status), --allow-run,
- * --allow-env (PATH, TT_SETUP_NO_INSTALL).
+ * Permissions: --allow-read (PATH lookup, /etc/os-release), --allow-run, --allow-env (PATH,
+ * TT_SETUP_NO_INSTALL), --allow-sys=uid (are we root?).
  */
 import {
   formatRedisVersion,
@@ -143,12 +143,22 @@ function readOsReleaseIds(): string[] {
   return ids.filter((id) => id !== "");
 }
 
-/** Reads the real uid from /proc so we need neither --allow-sys nor another subprocess. */
+/**
+ * Whether we run as root. Deno refuses /proc/self/status to anything short of --allow-all, so
+ * the uid comes from Deno.uid() (the task grants --allow-sys=uid); run with fewer permissions,
+ * `id -u` (--allow-run) answers instead.
+ */
 function runningAsRoot(): boolean {
-  if (Deno.build.os !== "linux") return false;
+  if (Deno.build.os === "windows") return false;
   try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    return /^Uid:\s+0\s/m.test(status);
+    return Deno.uid() === 0;
+  } catch {
+    // No sys permission: ask id(1).
+  }
+  try {
+    const out = new Deno.Command("id", { args: ["-u"], stdin: "null", stderr: "null" })
+      .outputSync();
+    return out.success && new TextDecoder().decode(out.stdout).trim() === "0";
   } catch {
     return false;
   }
@@ -169,10 +179,13 @@ function installDisabled(): boolean {
 }
 
 async function runInstall(plan: InstallPlan): Promise<boolean> {
+  // apt-get must not stop to ask questions (e.g. debconf) when nobody is at the terminal.
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
   for (const [program, ...args] of plan.commands) {
     console.log(`$ ${[program, ...args].join(" ")}`);
     try {
-      const status = await new Deno.Command(program, { args, stdin: "inherit" }).spawn().status;
+      const status = await new Deno.Command(program, { args, env, stdin: "inherit" }).spawn()
+        .status;
       if (!status.success) return false;
     } catch {
       return false;

@@ -14,8 +14,11 @@ import { planInstall, type PlatformFacts } from "../scripts/setup.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SETUP_SCRIPT = fileURLToPath(new URL("../scripts/setup.ts", import.meta.url));
-// Exactly the permissions `deno task setup` grants, so a need for more shows up here.
-const TASK_PERMISSIONS = ["--allow-read", "--allow-run", "--allow-env"];
+// Exactly the permissions `deno task setup` grants (read from deno.json), so a need for more
+// shows up here.
+const TASK_PERMISSIONS: string[] = JSON.parse(
+  Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+).tasks.setup.split(/\s+/).filter((word: string) => word.startsWith("--allow-"));
 const ERROR_LINE =
   /^error: redis-server 7\.0\+ is required(?: \(found [^)]+\))?; install it with: \S/;
 
