@@ -175,14 +175,19 @@ Deno.test("runAgentCli: auggie gets --instruction-file <prompt file> and no stdi
   });
 });
 
-Deno.test("runAgentCli: aider gets the prompt as the argument after --message", async () => {
+Deno.test("runAgentCli: aider gets the prompt file after --message-file, never the prompt", async () => {
   await withScratch(async (s, base) => {
+    // An old-style command ending in --message: the prompt must still stay off argv.
     const aider = cli("aider", ["sh", fixture("cli_env.sh"), "--yes", "--message"]);
     const r = await runAgentCli({ ...base, cli: aider, prompt: "fix it\nplease" });
     assert.equal(r.outcome, "ok");
     const log = await s.log();
-    assert.ok(log.startsWith("arg: --yes\narg: --message\narg: fix it\nplease\n"), log);
+    assert.ok(
+      log.startsWith(`arg: --yes\narg: --message-file\narg: ${base.promptFile}\n`),
+      log,
+    );
     assert.ok(log.includes("\nstdin: \n"), log);
+    assert.ok(!log.includes("fix it"), log);
   });
 });
 

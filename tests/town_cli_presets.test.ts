@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { cliInvocation } from "../src/agent/runner.ts";
 import { ConfigError } from "../src/errors.ts";
 import {
   effectiveAgentClis,
   normalizeLegacyCliName,
+  PRESET_CLI_NAMES,
   PRESET_CLIS,
   resolveCli,
   resolveCliName,
@@ -86,9 +88,125 @@ Deno.test("resolveCliName follows key, command, alias, verbatim", () => {
 
 Deno.test("resolveCli returns a known CLI or splits a custom command", () => {
   const clis = effectiveAgentClis({});
-  assert.equal(resolveCli("gemini", clis).command, "gemini");
+  assert.equal(resolveCli("gemini", clis).command, "gemini --yolo --skip-trust");
   const custom = resolveCli(" ollama run 'big model' ", clis);
   assert.equal(custom.name, "ollama run 'big model'");
   assert.deepEqual(custom.argv, ["ollama", "run", "big model"]);
   assert.throws(() => resolveCli(`tool "x`, clis), ConfigError);
+});
+
+// --- Presets the real CLIs accept (issue 9 §2) ---------------------------------------------
+
+const PRESET = Object.fromEntries(PRESET_CLIS);
+
+Deno.test("presets: the command lines the real CLIs accept headless", () => {
+  assert.equal(PRESET["claude"], "claude --print --dangerously-skip-permissions");
+  assert.equal(PRESET["auggie"], "auggie --print");
+  assert.equal(PRESET["codex"], "codex exec --dangerously-bypass-approvals-and-sandbox");
+  // Untrusted folders are refused headless, and without yolo there are no shell/write tools.
+  assert.equal(PRESET["gemini"], "gemini --yolo --skip-trust");
+  // GitHub's agent CLI is the standalone `copilot`; without --allow-all-tools every shell call
+  // is denied while it still exits 0.
+  assert.equal(
+    PRESET["copilot"],
+    "copilot --allow-all-tools --allow-all-paths --no-ask-user --no-color --no-auto-update",
+  );
+  // Cursor's agent CLI, not the editor launcher.
+  assert.equal(PRESET["cursor"], "cursor-agent --print --force --trust --output-format text");
+  assert.equal(
+    PRESET["aider"],
+    "aider --yes-always --no-auto-commits --no-pretty --no-check-update --no-analytics " +
+      "--message-file",
+  );
+});
+
+Deno.test("presets: each CLI gets the prompt the way it reads one, never as an argument", () => {
+  const clis = effectiveAgentClis({});
+  const prompt = "SECRET-PROMPT line one\nline two";
+  const file = "/town/.tt/agents/w/round-1.prompt";
+  const seen = new Map<string, { args: string[]; stdin?: string }>();
+  for (const name of PRESET_CLI_NAMES) {
+    const inv = cliInvocation(clis.get(name)!, file, prompt);
+    assert.ok(!inv.args.some((a) => a.includes("SECRET-PROMPT")), `${name} puts it on argv`);
+    seen.set(name, inv);
+  }
+  for (const name of ["claude", "codex", "codex-mini", "gemini", "copilot"]) {
+    assert.equal(seen.get(name)!.stdin, prompt, `${name} reads stdin`);
+  }
+  assert.deepEqual(seen.get("auggie")!.args.slice(-2), ["--instruction-file", file]);
+  assert.equal(seen.get("auggie")!.stdin, undefined);
+  assert.deepEqual(seen.get("aider")!.args.slice(-2), ["--message-file", file]);
+  assert.equal(seen.get("aider")!.stdin, undefined);
+  // Cursor's agent CLI takes its prompt as an argument: it gets a reference to the file.
+  const cursor = seen.get("cursor")!;
+  assert.equal(cursor.stdin, undefined);
+  assert.ok(cursor.args.at(-1)!.includes(file), cursor.args.at(-1));
+  assert.deepEqual(cursor.args.slice(0, -1), [
+    "--print",
+    "--force",
+    "--trust",
+    "--output-format",
+    "text",
+  ]);
+});
+
+Deno.test("aider: an old-style `--message` command still gets the prompt through a file", () => {
+  const file = "/t/p.md";
+  const aider = (command: string) =>
+    cliInvocation(
+      { name: "aider", command, argv: splitCommand(command, "aider"), env: {} },
+      file,
+      "the prompt",
+    );
+  assert.deepEqual(aider("aider --yes --message").args, ["--yes", "--message-file", file]);
+  assert.deepEqual(aider("aider -m").args, ["--message-file", file]);
+  assert.deepEqual(aider("aider --model x").args, ["--model", "x", "--message-file", file]);
+  assert.deepEqual(aider("aider -f").args, ["-f", file]);
+  assert.equal(aider("aider --yes --message").stdin, undefined);
+});
+
+Deno.test("legacy: old preset command lines normalise to today's presets", () => {
+  assert.equal(normalizeLegacyCliName("gh copilot"), "copilot");
+  assert.equal(normalizeLegacyCliName(" cursor "), "cursor");
+  assert.equal(normalizeLegacyCliName("aider --yes --no-auto-commits --message"), "aider");
+  const clis = effectiveAgentClis({
+    // What `tt init` wrote into tinytown.toml before these presets changed.
+    copilot: { name: "copilot", command: "gh copilot", env: { GH_TOKEN: "t" } },
+    cursor: { name: "cursor", command: "cursor", workdir: "app", env: {} },
+    gemini: { name: "gemini", command: "gemini", env: {} },
+    aider: { name: "aider", command: "aider --yes --no-auto-commits --message", env: {} },
+    mine: { name: "mine", command: "gh copilot --extra", env: {} },
+  });
+  for (const name of ["copilot", "cursor", "gemini", "aider"]) {
+    assert.equal(clis.get(name)!.command, PRESET[name], name);
+    assert.deepEqual(clis.get(name)!.argv, splitCommand(PRESET[name], name), name);
+  }
+  // What the table said besides the command is kept.
+  assert.deepEqual(clis.get("copilot")!.env, { GH_TOKEN: "t" });
+  assert.equal(clis.get("cursor")!.workdir, "app");
+  // Only exact old lines are rewritten.
+  assert.equal(clis.get("mine")!.command, "gh copilot --extra");
+  // A stored reference to an old line finds the preset.
+  assert.equal(resolveCliName("gh copilot", clis), "copilot");
+  assert.equal(resolveCliName("aider --yes --no-auto-commits --message", clis), "aider");
+  assert.equal(resolveCliName("cursor-agent -p", clis), "cursor");
+  assert.equal(resolveCliName("copilot -p", clis), "copilot");
+});
+
+Deno.test("[agent_clis.X.env] names must be environment variable names", () => {
+  for (const bad of ["", "A=B", "1ABC", "A B", "A\0"]) {
+    assert.throws(
+      () => effectiveAgentClis({ x: { name: "x", command: "x", env: { [bad]: "v" } } }),
+      (err: unknown) => err instanceof ConfigError && /agent_clis\.x\.env/.test(err.message),
+      JSON.stringify(bad),
+    );
+  }
+  assert.throws(
+    () => effectiveAgentClis({ x: { name: "x", command: "x", env: { A: "nul\0" } } }),
+    ConfigError,
+  );
+  assert.deepEqual(
+    effectiveAgentClis({ x: { name: "x", command: "x", env: { _A1: "v" } } }).get("x")!.env,
+    { _A1: "v" },
+  );
 });

@@ -1,6 +1,6 @@
 /**
  * Runs one round of an agent CLI as a real process: argv only (never a shell), prompt on
- * stdin (or as a file/argument for the CLIs that want it that way), stdout+stderr into the
+ * stdin (or as a file for the CLIs that want it that way), stdout+stderr into the
  * round's log file, in its own session so a timeout or cancel can end the whole process tree.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -57,14 +57,40 @@ export interface CliInvocation {
 }
 
 /**
- * auggie reads its prompt from `--instruction-file`; aider's preset ends in `--message`, which
- * takes the prompt as the next argument; every other CLI reads the prompt on stdin.
+ * How each CLI gets its prompt, which never goes on argv (every local user can read that in
+ * ps): auggie reads `--instruction-file <file>`; aider `--message-file <file>` (an old-style
+ * trailing `--message`/`-m` is turned into that); Cursor's agent CLI takes its prompt only as
+ * an argument, so it gets one sentence naming the prompt file; every other CLI reads the prompt
+ * on stdin.
  */
 export function cliInvocation(cli: AgentCli, promptFile: string, prompt: string): CliInvocation {
   const [program, ...args] = cli.argv;
-  if (cli.name === "auggie") return { program, args: [...args, "--instruction-file", promptFile] };
-  if (cli.name === "aider") return { program, args: [...args, prompt] };
-  return { program, args, stdin: prompt };
+  switch (cli.name) {
+    case "auggie":
+      return { program, args: [...args, "--instruction-file", promptFile] };
+    case "aider":
+      return { program, args: aiderArgs(args, promptFile) };
+    case "cursor":
+      return { program, args: [...args, promptFileReference(promptFile)] };
+    default:
+      return { program, args, stdin: prompt };
+  }
+}
+
+const AIDER_MESSAGE_FLAGS = ["--message", "--msg", "-m"];
+const AIDER_MESSAGE_FILE_FLAGS = ["--message-file", "-f"];
+
+function aiderArgs(args: string[], promptFile: string): string[] {
+  const last = args.at(-1) ?? "";
+  if (AIDER_MESSAGE_FILE_FLAGS.includes(last)) return [...args, promptFile];
+  const kept = AIDER_MESSAGE_FLAGS.includes(last) ? args.slice(0, -1) : args;
+  return [...kept, "--message-file", promptFile];
+}
+
+/** The whole prompt for a CLI that only takes one as an argument: where to read the real one. */
+export function promptFileReference(promptFile: string): string {
+  return `Your instructions for this round are in the file ${promptFile}. ` +
+    "Read that whole file first, then do what it says.";
 }
 
 const DEFAULT_HEARTBEAT_MS = 5000;

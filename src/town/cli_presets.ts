@@ -27,27 +27,48 @@ export interface AgentCli {
 const CODEX = "codex exec --dangerously-bypass-approvals-and-sandbox";
 const CODEX_MINI = `${CODEX} -m gpt-5.4-mini -c model_reasoning_effort="medium"`;
 
-/** The built-in presets, in the reference's documented order. */
+/**
+ * The built-in presets, in the reference's documented order, as the real CLIs accept them
+ * headless (README "Agent CLIs" says what was checked against each). How each one gets its
+ * prompt is `cliInvocation`'s business (src/agent/runner.ts).
+ */
 export const PRESET_CLIS: ReadonlyArray<readonly [name: string, command: string]> = [
   ["claude", "claude --print --dangerously-skip-permissions"],
   ["auggie", "auggie --print"],
   ["codex", CODEX],
   ["codex-mini", CODEX_MINI],
-  ["aider", "aider --yes --no-auto-commits --message"],
-  ["gemini", "gemini"],
-  ["copilot", "gh copilot"],
-  ["cursor", "cursor"],
+  // The prompt file's path is appended; the prompt itself never goes on argv (visible in ps).
+  [
+    "aider",
+    "aider --yes-always --no-auto-commits --no-pretty --no-check-update --no-analytics " +
+    "--message-file",
+  ],
+  // Headless gemini refuses an untrusted folder, and without yolo offers no shell/write tools.
+  ["gemini", "gemini --yolo --skip-trust"],
+  // GitHub's standalone agent CLI; without --allow-all-tools every shell call is denied.
+  [
+    "copilot",
+    "copilot --allow-all-tools --allow-all-paths --no-ask-user --no-color --no-auto-update",
+  ],
+  // Cursor's agent CLI (not the editor launcher `cursor`).
+  ["cursor", "cursor-agent --print --force --trust --output-format text"],
 ];
 
 export const PRESET_CLI_NAMES: readonly string[] = PRESET_CLIS.map(([name]) => name);
 
+const PRESET_COMMANDS: ReadonlyMap<string, string> = new Map(PRESET_CLIS);
+
+/**
+ * Command lines that older configs stored (as `default_cli`/`conductor_cli`, or as the command
+ * of a preset's `[agent_clis.*]` table, which `tt init` writes) and the preset each stands for.
+ */
 const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([
-  ["claude --print --dangerously-skip-permissions", "claude"],
-  ["auggie --print", "auggie"],
+  ...PRESET_CLIS.map(([name, command]) => [command, name] as const),
   ["codex --dangerously-bypass-approvals-and-sandbox", "codex"],
-  [CODEX, "codex"],
-  [CODEX_MINI, "codex-mini"],
   ["aider --yes --no-auto-commits --message", "aider"],
+  ["gemini", "gemini"],
+  ["gh copilot", "copilot"],
+  ["cursor", "cursor"],
 ]);
 
 /**
@@ -56,6 +77,12 @@ const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([
  */
 export function normalizeLegacyCliName(value: string): string {
   return LEGACY_NAMES.get(value.trim()) ?? value;
+}
+
+/** Today's command for an old preset command line, or the command unchanged. */
+function currentCommand(command: string): string {
+  const preset = LEGACY_NAMES.get(command.trim());
+  return preset === undefined ? command : PRESET_COMMANDS.get(preset)!;
 }
 
 /** The preset tables as written into a new tinytown.toml. */
@@ -118,11 +145,31 @@ export function splitCommand(command: string, cliName: string): string[] {
   return words;
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `[agent_clis.<name>.env]` must hold variable names a process environment can carry. */
+function checkEnv(name: string, env: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(key)) {
+      throw new ConfigError(
+        `[agent_clis.${name}.env]: ${JSON.stringify(key)} is not an environment variable name ` +
+          "(letters, digits and '_', not starting with a digit)",
+      );
+    }
+    if (value.includes("\0")) {
+      throw new ConfigError(`[agent_clis.${name}.env]: ${key} contains a NUL character`);
+    }
+  }
+}
+
 function toAgentCli(name: string, entry: AgentCliEntry): AgentCli {
+  checkEnv(name, entry.env);
+  // An old preset line (e.g. `gh copilot` from an older `tt init`) runs today's preset.
+  const command = currentCommand(entry.command);
   const cli: AgentCli = {
     name,
-    command: entry.command,
-    argv: splitCommand(entry.command, name),
+    command,
+    argv: splitCommand(command, name),
     env: { ...entry.env },
   };
   if (entry.workdir !== undefined) cli.workdir = entry.workdir;
@@ -160,7 +207,10 @@ function inferAlias(command: string): string | undefined {
     case "aider":
     case "gemini":
     case "cursor":
+    case "copilot":
       return first;
+    case "cursor-agent":
+      return "cursor";
     case "gh":
       return /^gh\s+copilot(\s|$)/.test(command) ? "copilot" : undefined;
     case "codex":
@@ -179,6 +229,8 @@ export function resolveCliName(ref: string, clis: ReadonlyMap<string, AgentCli>)
   if (wanted === "") return "claude";
   if (clis.has(wanted)) return wanted;
   for (const cli of clis.values()) if (cli.command.trim() === wanted) return cli.name;
+  const legacy = LEGACY_NAMES.get(wanted);
+  if (legacy !== undefined && clis.has(legacy)) return legacy;
   const alias = inferAlias(wanted);
   if (alias !== undefined && clis.has(alias)) return alias;
   return wanted;
