@@ -12,6 +12,7 @@ import { RedisClosedError } from "../redis/errors.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
 import { openTown, type Town } from "../town/town.ts";
+import { cliEnvironment, cliWorkdir } from "./cli_env.ts";
 import { hostname, releaseLease, renewLease } from "./liveness.ts";
 import { stateChanged } from "./agent_events.ts";
 import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
@@ -94,15 +95,15 @@ async function loop(
   const cli = resolveCli(agent.cli, effectiveAgentClis(town.config.agentClis));
   const { idleTimeoutSecs, leaseSecs } = town.config.agent;
   const binDir = await ensureTtShim(town.paths.binDir);
-  const env: Record<string, string> = {
+  // [agent_clis.<name>.env] over the inherited environment, tt's own variables over both.
+  const env = cliEnvironment(cli, {
     TINYTOWN_AGENT_ID: agent.id,
     TINYTOWN_AGENT_NAME: agent.name,
     TINYTOWN_TOWN: town.root,
-    PATH: `${binDir}:${Deno.env.get("PATH") ?? ""}`,
-  };
+  }, binDir);
   log(
     `Agent ${agent.name} (${agent.id}) starting: max ${opts.maxRounds} rounds, CLI ${cli.name} ` +
-      `(${cli.argv.join(" ")}), idle timeout ${idleTimeoutSecs}s`,
+      `(${cli.argv.join(" ")}) in ${cliWorkdir(town.root, cli)}, idle timeout ${idleTimeoutSecs}s`,
   );
   await store.agents.update({ ...agent, pid: Deno.pid, host: hostname() }, ["pid", "host"]);
   await renewLease(store, agent.id, leaseSecs, true);

@@ -15,6 +15,7 @@ import type { Store } from "../store/store.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import type { Town } from "../town/town.ts";
 import { type ActionableItem, batchMessages, taskAssignIds } from "./classify.ts";
+import { cliWorkdir } from "./cli_env.ts";
 import { renewLease } from "./liveness.ts";
 import { buildPrompt, type PromptActionable } from "./prompt.ts";
 import { backlogNudge, backlogSnapshot, roleBucket, roleHint } from "./roles.ts";
@@ -26,7 +27,7 @@ export interface RoundContext {
   store: Store;
   cli: AgentCli;
   maxRounds: number;
-  /** Environment for the CLI (agent id and name, town, PATH with the tt shim). */
+  /** Added to the CLI's inherited environment (see cliEnvironment). */
   env: Record<string, string>;
   signal: AbortSignal;
   log: (line: string) => void;
@@ -142,7 +143,7 @@ export async function runRound(
     cli: ctx.cli,
     promptFile,
     prompt,
-    cwd: town.root,
+    cwd: cliWorkdir(town.root, ctx.cli),
     env: ctx.env,
     logFile: `${town.paths.logsDir}/${agent.name}_round_${round}.log`,
     ...(timeoutSecs > 0 ? { timeoutMs: timeoutSecs * 1000 } : {}),

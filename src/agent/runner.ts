@@ -29,9 +29,9 @@ export interface RunAgentCliOptions {
   /** Already written by the caller; passed to auggie as `--instruction-file`. */
   promptFile: string;
   prompt: string;
-  /** The town root. */
+  /** The CLI's workdir (the town root unless `[agent_clis.<name>] workdir` says otherwise). */
   cwd: string;
-  /** Added to the inherited environment (agent id/name, town, PATH with the tt shim). */
+  /** Added to the inherited environment (see cliEnvironment in cli_env.ts). */
   env: Record<string, string>;
   /** Created or truncated; receives both stdout and stderr. */
   logFile: string;

@@ -4,8 +4,14 @@ import { type Agent, isTerminalState, newAgent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { validateAgentName } from "../model/names.ts";
 import type { Store } from "../store/store.ts";
-import { effectiveAgentClis, resolveCliName } from "../town/cli_presets.ts";
+import {
+  type AgentCli,
+  effectiveAgentClis,
+  resolveCli,
+  resolveCliName,
+} from "../town/cli_presets.ts";
 import type { Town } from "../town/town.ts";
+import { checkAgentCli } from "./cli_checks.ts";
 import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
 import { hostname, waitForLoopExit } from "./liveness.ts";
 
@@ -21,6 +27,8 @@ export interface SpawnOptions {
   nickname?: string;
   parent?: string;
   foreground?: boolean;
+  /** Told each warning (one line, no prefix) before the loop starts. */
+  warn?: (line: string) => void;
 }
 
 export interface SpawnResult {
@@ -46,7 +54,7 @@ export async function spawnAgent(
   const parentId = opts.parent === undefined
     ? undefined
     : (await store.agents.resolve(opts.parent)).id;
-  const cli = await chooseCli(town, opts.cli);
+  const cli = await chooseCli(town, opts.cli, opts.warn);
   const agent = newAgent(opts.name, cli, {
     ...(opts.role ? { roleId: opts.role } : {}),
     ...(opts.nickname ? { nickname: opts.nickname } : {}),
@@ -68,7 +76,7 @@ export async function restartAgent(
   town: Town,
   store: Store,
   ref: string,
-  opts: { maxRounds?: number; foreground?: boolean },
+  opts: { maxRounds?: number; foreground?: boolean; warn?: (line: string) => void },
 ): Promise<SpawnResult> {
   const agent = await store.agents.resolveAgent(
     ref,
@@ -81,6 +89,8 @@ export async function restartAgent(
       `agent '${agent.name}' is still ${agent.state}; stop it first with 'tt kill ${agent.name}'`,
     );
   }
+  // The CLI may have been uninstalled, or its table changed, since the agent was spawned.
+  await checkCli(town, agent.cli, opts.warn);
   // `tt kill` marks the agent stopped at once; its loop may still be ending a CLI. Its last
   // writes (state, pid, lease, in-flight messages) must not land on the new loop's record.
   if (!(await waitForLoopExit(agent, OLD_LOOP_EXIT_MS))) {
@@ -137,37 +147,50 @@ async function startLoop(
 
 /**
  * The CLI for a new agent: `--cli`, else the town's default. A configured or built-in name is
- * stored by name; anything else must be a command whose program exists.
+ * stored by name; anything else is a command line stored as given. Either way it must be able
+ * to start (see checkCli).
  */
-async function chooseCli(town: Town, requested: string | undefined): Promise<string> {
+async function chooseCli(
+  town: Town,
+  requested: string | undefined,
+  warn?: (line: string) => void,
+): Promise<string> {
   const clis = effectiveAgentClis(town.config.agentClis);
   const name = resolveCliName(requested ?? town.config.defaultCli, clis);
-  if (clis.has(name)) return name;
-  const program = name.trim().split(/\s+/)[0];
-  if (!(await onPath(program))) {
-    throw new TtError(
-      `unknown agent CLI '${name}': not one of ${[...clis.keys()].join(", ")}, and '${program}' ` +
-        `is not an executable on PATH (add it under [agent_clis] in tinytown.toml)`,
-    );
-  }
+  await checkCli(town, name, warn, clis);
   return name;
 }
 
-async function onPath(program: string): Promise<boolean> {
-  if (program.includes("/")) return await isExecutable(program);
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir && await isExecutable(`${dir}/${program}`)) return true;
-  }
-  return false;
-}
-
-async function isExecutable(path: string): Promise<boolean> {
+/**
+ * Refuses (one line) a CLI whose workdir is missing or whose program cannot be found the way
+ * its rounds will look for it; passes on the warnings that do not stop it.
+ */
+async function checkCli(
+  town: Town,
+  ref: string,
+  warn?: (line: string) => void,
+  clis: Map<string, AgentCli> = effectiveAgentClis(town.config.agentClis),
+): Promise<void> {
+  const name = resolveCliName(ref, clis);
+  const configured = clis.has(name);
+  const cli = resolveCli(name, clis);
+  let warnings: string[];
   try {
-    const st = await Deno.stat(path);
-    return st.isFile && (st.mode === null || (st.mode & 0o111) !== 0);
-  } catch {
-    return false;
+    warnings = await checkAgentCli(cli, {
+      townRoot: town.root,
+      shimDir: town.paths.binDir,
+      configured,
+    });
+  } catch (err) {
+    if (configured || !(err instanceof TtError)) throw err;
+    throw new TtError(
+      `unknown agent CLI '${name}': not one of ${[...clis.keys()].join(", ")}, and ` +
+        `'${
+          cli.argv[0]
+        }' is not an executable on PATH (add it under [agent_clis] in tinytown.toml)`,
+    );
   }
+  for (const line of warnings) warn?.(line);
 }
 
 async function removeRoundLogs(logsDir: string, name: string): Promise<void> {

@@ -8,7 +8,7 @@ import { parseId, shortId } from "../model/ids.ts";
 import { agentJson } from "./json.ts";
 import { globalOptions } from "./app.ts";
 import { withTown } from "./context.ts";
-import { report, say } from "./output.ts";
+import { report, say, writeErr } from "./output.ts";
 
 function rounds(value: string): number {
   const n = Number(value);
@@ -66,6 +66,7 @@ export function registerAgentsCommands(program: Command): void {
             nickname: opts.nickname,
             parent: opts.parent,
             foreground: opts.foreground,
+            warn,
           }),
       );
       printSpawn(r, opts.json, opts.maxRounds ?? DEFAULT_MAX_ROUNDS);
@@ -92,6 +93,7 @@ export function registerAgentsCommands(program: Command): void {
             (await spawning()).restartAgent(town, store, ref, {
               maxRounds,
               foreground: opts.foreground,
+              warn,
             }),
         );
         printSpawn(r, opts.json, maxRounds ?? DEFAULT_MAX_ROUNDS, "Restarted");
@@ -236,6 +238,11 @@ export function registerAgentsCommands(program: Command): void {
       });
       if (end === "error") Deno.exitCode = 1;
     });
+}
+
+/** A spawn warning: one line on stderr, so `--json` output stays clean. */
+function warn(line: string): void {
+  writeErr(`warning: ${line}\n`);
 }
 
 function printSpawn(

@@ -84,7 +84,9 @@ export function globalOptions(cmd: Command): GlobalOptions {
   if (opts.town !== undefined && opts.town.trim() === "") {
     throw new UsageError("--town needs a folder (it was empty)");
   }
-  return { town: opts.town ?? ".", verbose: opts.verbose ?? false };
+  // Inside an agent CLI (which may run in a workdir below the town), tt means that agent's town.
+  const town = opts.town ?? (Deno.env.get("TINYTOWN_TOWN")?.trim() || ".");
+  return { town, verbose: opts.verbose ?? false };
 }
 
 /**
@@ -95,7 +97,7 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command("tt")
     .description("tt - fast multi-agent orchestration over Redis (tinytown-compatible)")
     .version(`tt ${VERSION}`, "-V, --version", "print the version")
-    .option("-t, --town <path>", "town directory", ".")
+    .option("-t, --town <path>", "town directory (default: $TINYTOWN_TOWN, else .)")
     .option("-v, --verbose", "show details, and stack traces on errors")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
