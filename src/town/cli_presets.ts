@@ -221,8 +221,8 @@ function inferAlias(command: string): string | undefined {
 
 /**
  * Resolves a CLI reference (`--cli`, `default_cli`, an agent's stored `cli`) to a name: empty
- * means claude; a known key; a known command line; a preset inferred from the program word;
- * otherwise the trimmed string itself, which is then a custom command.
+ * means claude; a known key; a known command line (today's, or an old preset line); a preset
+ * inferred from the program word; otherwise the trimmed string itself (a custom command).
  */
 export function resolveCliName(ref: string, clis: ReadonlyMap<string, AgentCli>): string {
   const wanted = ref.trim();
