@@ -1,11 +1,13 @@
 /** `tt spawn` and `tt restart`: register an agent and start its loop. */
-import { TtError, UsageError } from "../errors.ts";
+import { describeError, TtError, UsageError } from "../errors.ts";
 import { type Agent, isTerminalState, newAgent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { validateAgentName } from "../model/names.ts";
 import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCliName } from "../town/cli_presets.ts";
+import { agentPaths } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
+import { appendLoopLog } from "./agent_files.ts";
 import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
 import { hostname, waitForLoopExit } from "./liveness.ts";
 
@@ -60,7 +62,7 @@ export async function spawnAgent(
       spawnMode: agent.spawnMode,
     }),
   );
-  return await startLoop(town, store, agent, maxRounds, opts.foreground === true);
+  return await startLoop(town, store, agent, maxRounds, opts.foreground === true, "spawn");
 }
 
 /** Starts a new loop for a stopped agent. */
@@ -76,6 +78,9 @@ export async function restartAgent(
   );
   const maxRounds = opts.maxRounds ?? DEFAULT_MAX_ROUNDS;
   checkRounds(maxRounds);
+  // The record may come from another tool or a restored file: its name must be one tt can
+  // use in file paths before anything changes.
+  agentFilesOf(town, agent);
   if (!isTerminalState(agent.state)) {
     throw new TtError(
       `agent '${agent.name}' is still ${agent.state}; stop it first with 'tt kill ${agent.name}'`,
@@ -113,7 +118,7 @@ export async function restartAgent(
       newState: "starting",
     }),
   );
-  return await startLoop(town, store, next, maxRounds, opts.foreground === true);
+  return await startLoop(town, store, next, maxRounds, opts.foreground === true, "restart");
 }
 
 async function startLoop(
@@ -122,13 +127,18 @@ async function startLoop(
   agent: Agent,
   maxRounds: number,
   foreground: boolean,
+  how: "spawn" | "restart",
 ): Promise<SpawnResult> {
-  const logFile = `${town.paths.logsDir}/${agent.name}.log`;
-  await Deno.mkdir(town.paths.logsDir, { recursive: true });
-  await removeRoundLogs(town.paths.logsDir, agent.name);
+  const files = agentPaths(town.paths, agent.name);
+  const logFile = files.loopLog;
   const loop = { root: town.root, name: agent.name, id: agent.id, maxRounds };
   if (foreground) return { agent, logFile, exitCode: await runAgentLoopForeground(loop) };
-  await Deno.writeTextFile(logFile, "");
+  // Appended, never truncated: the log of earlier runs is evidence (`tt logs --loop`).
+  await appendLoopLog(
+    files,
+    `===== ${new Date().toISOString()} tt ${how}: new loop for ${agent.name} (${agent.id}), ` +
+      `up to ${maxRounds} rounds =====`,
+  );
   const pid = await launchAgentLoop({ ...loop, logFile });
   // The loop records its own pid too; writing it here closes the window before it starts.
   await store.agents.update({ ...agent, pid, host: hostname() }, ["pid", "host"]);
@@ -170,15 +180,15 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-async function removeRoundLogs(logsDir: string, name: string): Promise<void> {
+/** The agent's paths; a record whose name is not a valid agent name is refused, saying so. */
+function agentFilesOf(town: Town, agent: Agent) {
   try {
-    for await (const e of Deno.readDir(logsDir)) {
-      if (e.isFile && e.name.startsWith(`${name}_round_`) && e.name.endsWith(".log")) {
-        await Deno.remove(`${logsDir}/${e.name}`).catch(() => {});
-      }
-    }
-  } catch {
-    // no logs yet
+    return agentPaths(town.paths, agent.name);
+  } catch (err) {
+    throw new TtError(
+      `agent ${agent.id} has a name tt cannot use: ${describeError(err)}; ` +
+        `remove it with 'tt prune' once stopped`,
+    );
   }
 }
 
