@@ -3,6 +3,8 @@ import { describeError, TtError, UsageError } from "../errors.ts";
 import { type Agent, isTerminalState, newAgent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { validateAgentName } from "../model/names.ts";
+import { validateNickname } from "../model/nicknames.ts";
+import { AgentNameConflictError } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCliName } from "../town/cli_presets.ts";
 import { agentPaths } from "../town/paths.ts";
@@ -39,6 +41,7 @@ export async function spawnAgent(
   opts: SpawnOptions,
 ): Promise<SpawnResult> {
   validateAgentName(opts.name);
+  if (opts.nickname !== undefined) validateNickname(opts.nickname);
   if (opts.cli !== undefined && opts.cli.trim() === "") {
     throw new UsageError("--cli needs a CLI name or a command (it was empty)");
   }
@@ -49,12 +52,17 @@ export async function spawnAgent(
     ? undefined
     : (await store.agents.resolve(opts.parent)).id;
   const cli = await chooseCli(town, opts.cli);
-  const agent = newAgent(opts.name, cli, {
-    ...(opts.role ? { roleId: opts.role } : {}),
-    ...(opts.nickname ? { nickname: opts.nickname } : {}),
-    ...(parentId ? { parentAgentId: parentId } : {}),
-  });
-  await store.agents.create(agent, town.config.maxAgents);
+  const agent = await createAgent(
+    store,
+    town.config.maxAgents,
+    opts.nickname === undefined,
+    () =>
+      newAgent(opts.name, cli, {
+        ...(opts.role ? { roleId: opts.role } : {}),
+        ...(opts.nickname !== undefined ? { nickname: opts.nickname } : {}),
+        ...(parentId ? { parentAgentId: parentId } : {}),
+      }),
+  );
   await store.events.emit(
     newEvent("agent_spawned", `Agent ${agent.name} spawned with ${cli}`, {
       agentId: agent.id,
@@ -63,6 +71,32 @@ export async function spawnAgent(
     }),
   );
   return await startLoop(town, store, agent, maxRounds, opts.foreground === true, "spawn");
+}
+
+/** Fresh ids tried when the nickname picked from the id is another agent's name. */
+const NICKNAME_TRIES = 50;
+
+/**
+ * Registers the agent `make` builds. A nickname picked from the id that is another agent's
+ * name is not the user's choice: a fresh id (and so nickname) is tried instead.
+ */
+async function createAgent(
+  store: Store,
+  maxAgents: number,
+  pickedNickname: boolean,
+  make: () => Agent,
+): Promise<Agent> {
+  for (let attempt = 1;; attempt++) {
+    const agent = make();
+    try {
+      await store.agents.create(agent, maxAgents);
+      return agent;
+    } catch (err) {
+      const retry = err instanceof AgentNameConflictError && err.why === "nickname-is-name" &&
+        pickedNickname && attempt < NICKNAME_TRIES;
+      if (!retry) throw err;
+    }
+  }
 }
 
 /** Starts a new loop for a stopped agent. */

@@ -66,3 +66,11 @@ export function agentNameProblem(name: unknown): string | undefined {
     return (err as Error).message;
   }
 }
+
+/**
+ * Case folding for comparing names and nicknames: ASCII letters only, exactly as Redis' Lua
+ * `string.lower`, so the create script's check and reference resolution always agree.
+ */
+export function foldCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
