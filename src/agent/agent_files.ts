@@ -4,7 +4,12 @@
  * round takes the next free number), and each loop adds to the loop log after a header line,
  * so the evidence of earlier runs is kept.
  */
-import { type AgentPaths, roundFileNumber } from "../town/paths.ts";
+import { AgentNotFoundError } from "../errors.ts";
+import type { Agent } from "../model/agent.ts";
+import { agentNameProblem } from "../model/names.ts";
+import type { Store } from "../store/store.ts";
+import { type AgentPaths, agentPaths, roundFileNumber } from "../town/paths.ts";
+import type { Town } from "../town/town.ts";
 
 /** Folders private to the user, as everything under `.tt/`. */
 const DIR_MODE = 0o700;
@@ -74,4 +79,32 @@ export async function writeRoundPrompt(p: AgentPaths, round: number, text: strin
 export async function appendLoopLog(p: AgentPaths, line: string): Promise<void> {
   await ensureAgentDir(p);
   await Deno.writeTextFile(p.loopLog, `${line}\n`, { append: true, create: true, mode: FILE_MODE });
+}
+
+/**
+ * The folder of the agent `ref` names (any reference `tt` accepts). The files outlive the
+ * record: a name that is no longer in the town (pruned) still finds its folder.
+ */
+export async function findAgentFiles(
+  town: Town,
+  store: Store,
+  ref: string,
+): Promise<{ paths: AgentPaths; agent?: Agent }> {
+  try {
+    const agent = await store.agents.resolveAgent(ref, "the conductor has no logs of its own");
+    return { paths: agentPaths(town.paths, agent.name), agent };
+  } catch (err) {
+    if (!(err instanceof AgentNotFoundError) || agentNameProblem(ref) !== undefined) throw err;
+    const paths = agentPaths(town.paths, ref);
+    if (!(await isDir(paths.dir))) throw err;
+    return { paths };
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
 }
