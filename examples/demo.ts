@@ -131,7 +131,7 @@ async function watch(demo: Demo, taskIds: string[]): Promise<Progress> {
     if (Date.now() - started > DEADLINE_MS) {
       throw new Error(
         `timed out after ${DEADLINE_MS / 1000}s waiting for the agents (last: ${p.line}); ` +
-          `see the logs in ${demo.town}/.tt/logs`,
+          `see the agents' logs in ${demo.town}/.tt/agents`,
       );
     }
     await sleep(POLL_MS, demo.signal);
@@ -140,13 +140,18 @@ async function watch(demo: Demo, taskIds: string[]): Promise<Progress> {
 }
 
 async function printRoundLogs(demo: Demo): Promise<void> {
+  // Each agent has its own folder: .tt/agents/<name>/round-<n>.log
   const logs: string[] = [];
-  for await (const e of Deno.readDir(`${demo.town}/.tt/logs`)) {
-    if (e.isFile && e.name.includes("_round_")) logs.push(e.name);
+  const agents = `${demo.town}/.tt/agents`;
+  for await (const dir of Deno.readDir(agents)) {
+    if (!dir.isDirectory) continue;
+    for await (const e of Deno.readDir(`${agents}/${dir.name}`)) {
+      if (e.isFile && /^round-\d+\.log$/.test(e.name)) logs.push(`${dir.name}/${e.name}`);
+    }
   }
   for (const name of logs.sort()) {
     console.log(`--- ${name} ---`);
-    console.log(indent(await Deno.readTextFile(`${demo.town}/.tt/logs/${name}`)));
+    console.log(indent(await Deno.readTextFile(`${agents}/${name}`)));
   }
 }
 

@@ -31,7 +31,8 @@ async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>
 }
 
 async function addAgent(store: Store, name: string): Promise<Agent> {
-  const agent: Agent = { ...newAgent(name, "claude"), state: "idle" };
+  // A nickname picked from the id could be another agent's name, which create refuses.
+  const agent: Agent = { ...newAgent(name, "claude", { nickname: name }), state: "idle" };
   await store.agents.create(agent, 0);
   return agent;
 }

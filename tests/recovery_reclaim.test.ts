@@ -25,7 +25,8 @@ async function withStore(fn: (store: Store, url: string) => Promise<void>) {
 }
 
 async function addAgent(store: Store, name: string, state: AgentState): Promise<Agent> {
-  const agent: Agent = { ...newAgent(name, "claude"), state };
+  // A nickname picked from the id could be another agent's name, which create refuses.
+  const agent: Agent = { ...newAgent(name, "claude", { nickname: name }), state };
   await store.agents.create(agent, 0);
   return agent;
 }

@@ -169,31 +169,51 @@ Deno.test("recover: lease and heartbeat decide for loops elsewhere; a live local
 
 Deno.test("recover: an agent asked to stop, or whose log shows a clean end, becomes Stopped", async () => {
   await withStore(async (store) => {
-    const logs = await Deno.makeTempDir({ prefix: "tt-recover-logs-" });
+    const agents = await Deno.makeTempDir({ prefix: "tt-recover-agents-" });
     try {
       const pid = await deadPid();
       const closing = await addAgent(store, "closing", { state: "draining", pid });
       const killed = await addAgent(store, "killed", { state: "idle", pid });
       await store.redis.set(store.keys.stop(killed.id), "1");
       await addAgent(store, "clean", { state: "idle", pid });
-      await Deno.writeTextFile(
-        `${logs}/clean.log`,
+      const loopLog = async (name: string, text: string) => {
+        await Deno.mkdir(`${agents}/${name}`, { recursive: true });
+        await Deno.writeTextFile(`${agents}/${name}/loop.log`, text);
+      };
+      await loopLog(
+        "clean",
         "x Round 1 ok in 5 ms\nx Agent clean finished (max-rounds) after 1 round(s)\n",
       );
       const crashed = await addAgent(store, "crashed", { state: "idle", pid });
-      await Deno.writeTextFile(`${logs}/crashed.log`, "x Round 1: running claude\n");
-      const r = await recoverAgents(store, { leaseSecs: LEASE, logsDir: logs });
+      await loopLog("crashed", "x Round 1: running claude\n");
+      // The loop log keeps every run: only the latest run's end counts.
+      await addAgent(store, "restarted", { state: "idle", pid });
+      await loopLog(
+        "restarted",
+        "x Agent restarted finished (max-rounds) after 1 round(s)\n" +
+          "===== t tt restart: new loop for restarted (id), up to 10 rounds =====\n" +
+          "x Round 1: running claude with 1 actionable message(s), output in round-2.log\n",
+      );
+      await addAgent(store, "again", { state: "idle", pid });
+      await loopLog(
+        "again",
+        "x Round 1: running claude\n===== t tt restart: new loop for again (id) =====\n" +
+          "x Agent again finished (max-rounds) after 1 round(s)\n",
+      );
+      const r = await recoverAgents(store, { leaseSecs: LEASE, townPaths: { agentsDir: agents } });
       const states = Object.fromEntries(r.recovered.map((a) => [a.agent.name, a.state]));
       assert.deepEqual(states, {
         closing: "stopped",
         killed: "stopped",
         clean: "stopped",
         crashed: "error",
+        restarted: "error",
+        again: "stopped",
       });
       assert.equal((await store.agents.get(closing.id))!.lastError, undefined);
       assert.equal((await store.agents.get(crashed.id))!.state, "error");
     } finally {
-      await Deno.remove(logs, { recursive: true });
+      await Deno.remove(agents, { recursive: true });
     }
   });
 });

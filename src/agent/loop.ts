@@ -25,7 +25,7 @@ export interface LoopOptions {
   name: string;
   id: string;
   maxRounds: number;
-  /** Where log lines go (the launcher points stdout at `.tt/logs/<name>.log`). */
+  /** Where log lines go (the launcher points stdout at `.tt/agents/<name>/loop.log`). */
   log?: (line: string) => void;
 }
 

@@ -17,6 +17,7 @@ import { decodeMessage, newMessage } from "../model/message.ts";
 import type { Task, TaskState } from "../model/task.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
+import { agentPaths, type TownPaths } from "../town/paths.ts";
 import { isStale } from "../town/status.ts";
 import { endOrphanCli } from "./orphan.ts";
 import { hostname } from "./liveness.ts";
@@ -24,8 +25,8 @@ import { hostname } from "./liveness.ts";
 export interface RecoverOptions {
   /** `[agent] lease_secs`: how old a heartbeat must be, once the lease is gone. */
   leaseSecs: number;
-  /** The town's `.tt/logs`; a loop's log tells whether it ended cleanly. */
-  logsDir?: string;
+  /** Where the agents' folders are; a loop's log tells whether it ended cleanly. */
+  townPaths?: Pick<TownPaths, "agentsDir">;
   now?: number;
 }
 
@@ -71,8 +72,8 @@ export async function recoverAgents(store: Store, opts: RecoverOptions): Promise
     const reason = deathReason(agent, flags[2 * i] === 1, opts.leaseSecs, now);
     if (!reason) continue;
     const stopRequested = flags[2 * i + 1] === 1 || agent.state === "draining";
-    const clean = stopRequested || (opts.logsDir !== undefined &&
-      await endedCleanly(`${opts.logsDir}/${agent.name}.log`, agent.name));
+    const clean = stopRequested || (opts.townPaths !== undefined &&
+      await endedCleanly(opts.townPaths, agent.name));
     const r = await recoverOne(store, agent, clean ? "stopped" : "error", reason, tasks);
     if (r) recovered.push(r);
   }
@@ -211,11 +212,16 @@ function isLoopProcess(pid: number, agentId: string): boolean {
   }
 }
 
-/** The loop's last log line says it finished (it died after that, e.g. writing its state). */
-async function endedCleanly(logFile: string, name: string): Promise<boolean> {
+/**
+ * The loop log's last line says the loop finished (it died after that, e.g. writing its
+ * state). The log holds every run of the agent, each after a header line that `tt spawn` or
+ * `tt restart` writes, so its last line is always the latest run's.
+ */
+async function endedCleanly(paths: Pick<TownPaths, "agentsDir">, name: string): Promise<boolean> {
   let file: Deno.FsFile | undefined;
   try {
-    file = await Deno.open(logFile, { read: true });
+    // An invalid name (a foreign record) throws: it has no log, so no clean end.
+    file = await Deno.open(agentPaths(paths, name).loopLog, { read: true });
     const size = (await file.stat()).size;
     const n = Math.min(size, 4096);
     await file.seek(size - n, Deno.SeekMode.Start);

@@ -13,7 +13,9 @@ import { isTaskTerminal, startTask, type Task } from "../model/task.ts";
 import type { Taken } from "../store/mailbox.ts";
 import type { Store } from "../store/store.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
+import { agentPaths } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
+import { claimRound, writeRoundPrompt } from "./agent_files.ts";
 import { type ActionableItem, batchMessages, taskAssignIds } from "./classify.ts";
 import { cliWorkdir } from "./cli_env.ts";
 import { renewLease } from "./liveness.ts";
@@ -128,13 +130,15 @@ export async function runRound(
     roleHint: backlog.hint,
     senderLabels: await senderLabels(store, actionable),
   });
-  const agentDir = `${town.paths.agentsDir}/${agent.name}`;
-  await Deno.mkdir(agentDir, { recursive: true });
-  const promptFile = `${agentDir}/round-${round}.prompt`;
-  await Deno.writeTextFile(promptFile, prompt);
+  // The files' numbers go on across restarts (`round` starts at 1 in each loop).
+  const files = agentPaths(town.paths, agent.name);
+  const fileRound = await claimRound(files);
+  const promptFile = files.roundPrompt(fileRound);
+  await writeRoundPrompt(files, fileRound, prompt);
 
   ctx.log(
-    `Round ${round}: running ${ctx.cli.name} with ${actionable.length} actionable message(s)`,
+    `Round ${round}: running ${ctx.cli.name} with ${actionable.length} actionable message(s), ` +
+      `output in round-${fileRound}.log`,
   );
   const leaseSecs = town.config.agent.leaseSecs;
   let beats = 0;
@@ -145,7 +149,7 @@ export async function runRound(
     prompt,
     cwd: cliWorkdir(town.root, ctx.cli),
     env: ctx.env,
-    logFile: `${town.paths.logsDir}/${agent.name}_round_${round}.log`,
+    logFile: files.roundLog(fileRound),
     ...(timeoutSecs > 0 ? { timeoutMs: timeoutSecs * 1000 } : {}),
     signal: ctx.signal,
     heartbeatMs: Math.max(1000, Math.floor((leaseSecs * 1000) / 3)),

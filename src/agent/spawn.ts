@@ -1,8 +1,10 @@
 /** `tt spawn` and `tt restart`: register an agent and start its loop. */
-import { TtError, UsageError } from "../errors.ts";
+import { describeError, TtError, UsageError } from "../errors.ts";
 import { type Agent, isTerminalState, newAgent } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { validateAgentName } from "../model/names.ts";
+import { validateNickname } from "../model/nicknames.ts";
+import { AgentNameConflictError } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import {
   type AgentCli,
@@ -10,7 +12,9 @@ import {
   resolveCli,
   resolveCliName,
 } from "../town/cli_presets.ts";
+import { agentPaths } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
+import { appendLoopLog } from "./agent_files.ts";
 import { checkAgentCli } from "./cli_checks.ts";
 import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
 import { hostname, waitForLoopExit } from "./liveness.ts";
@@ -45,6 +49,7 @@ export async function spawnAgent(
   opts: SpawnOptions,
 ): Promise<SpawnResult> {
   validateAgentName(opts.name);
+  if (opts.nickname !== undefined) validateNickname(opts.nickname);
   if (opts.cli !== undefined && opts.cli.trim() === "") {
     throw new UsageError("--cli needs a CLI name or a command (it was empty)");
   }
@@ -55,12 +60,17 @@ export async function spawnAgent(
     ? undefined
     : (await store.agents.resolve(opts.parent)).id;
   const cli = await chooseCli(town, opts.cli, opts.warn);
-  const agent = newAgent(opts.name, cli, {
-    ...(opts.role ? { roleId: opts.role } : {}),
-    ...(opts.nickname ? { nickname: opts.nickname } : {}),
-    ...(parentId ? { parentAgentId: parentId } : {}),
-  });
-  await store.agents.create(agent, town.config.maxAgents);
+  const agent = await createAgent(
+    store,
+    town.config.maxAgents,
+    opts.nickname === undefined,
+    () =>
+      newAgent(opts.name, cli, {
+        ...(opts.role ? { roleId: opts.role } : {}),
+        ...(opts.nickname !== undefined ? { nickname: opts.nickname } : {}),
+        ...(parentId ? { parentAgentId: parentId } : {}),
+      }),
+  );
   await store.events.emit(
     newEvent("agent_spawned", `Agent ${agent.name} spawned with ${cli}`, {
       agentId: agent.id,
@@ -68,7 +78,33 @@ export async function spawnAgent(
       spawnMode: agent.spawnMode,
     }),
   );
-  return await startLoop(town, store, agent, maxRounds, opts.foreground === true);
+  return await startLoop(town, store, agent, maxRounds, opts.foreground === true, "spawn");
+}
+
+/** Fresh ids tried when the nickname picked from the id is another agent's name. */
+const NICKNAME_TRIES = 50;
+
+/**
+ * Registers the agent `make` builds. A nickname picked from the id that is another agent's
+ * name is not the user's choice: a fresh id (and so nickname) is tried instead.
+ */
+async function createAgent(
+  store: Store,
+  maxAgents: number,
+  pickedNickname: boolean,
+  make: () => Agent,
+): Promise<Agent> {
+  for (let attempt = 1;; attempt++) {
+    const agent = make();
+    try {
+      await store.agents.create(agent, maxAgents);
+      return agent;
+    } catch (err) {
+      const retry = err instanceof AgentNameConflictError && err.why === "nickname-is-name" &&
+        pickedNickname && attempt < NICKNAME_TRIES;
+      if (!retry) throw err;
+    }
+  }
 }
 
 /** Starts a new loop for a stopped agent. */
@@ -84,6 +120,9 @@ export async function restartAgent(
   );
   const maxRounds = opts.maxRounds ?? DEFAULT_MAX_ROUNDS;
   checkRounds(maxRounds);
+  // The record may come from another tool or a restored file: its name must be one tt can
+  // use in file paths before anything changes.
+  agentFilesOf(town, agent);
   if (!isTerminalState(agent.state)) {
     throw new TtError(
       `agent '${agent.name}' is still ${agent.state}; stop it first with 'tt kill ${agent.name}'`,
@@ -123,7 +162,7 @@ export async function restartAgent(
       newState: "starting",
     }),
   );
-  return await startLoop(town, store, next, maxRounds, opts.foreground === true);
+  return await startLoop(town, store, next, maxRounds, opts.foreground === true, "restart");
 }
 
 async function startLoop(
@@ -132,13 +171,18 @@ async function startLoop(
   agent: Agent,
   maxRounds: number,
   foreground: boolean,
+  how: "spawn" | "restart",
 ): Promise<SpawnResult> {
-  const logFile = `${town.paths.logsDir}/${agent.name}.log`;
-  await Deno.mkdir(town.paths.logsDir, { recursive: true });
-  await removeRoundLogs(town.paths.logsDir, agent.name);
+  const files = agentPaths(town.paths, agent.name);
+  const logFile = files.loopLog;
   const loop = { root: town.root, name: agent.name, id: agent.id, maxRounds };
   if (foreground) return { agent, logFile, exitCode: await runAgentLoopForeground(loop) };
-  await Deno.writeTextFile(logFile, "");
+  // Appended, never truncated: the log of earlier runs is evidence (`tt logs --loop`).
+  await appendLoopLog(
+    files,
+    `===== ${new Date().toISOString()} tt ${how}: new loop for ${agent.name} (${agent.id}), ` +
+      `up to ${maxRounds} rounds =====`,
+  );
   const pid = await launchAgentLoop({ ...loop, logFile });
   // The loop records its own pid too; writing it here closes the window before it starts.
   await store.agents.update({ ...agent, pid, host: hostname() }, ["pid", "host"]);
@@ -193,15 +237,15 @@ async function checkCli(
   for (const line of warnings) warn?.(line);
 }
 
-async function removeRoundLogs(logsDir: string, name: string): Promise<void> {
+/** The agent's paths; a record whose name is not a valid agent name is refused, saying so. */
+function agentFilesOf(town: Town, agent: Agent) {
   try {
-    for await (const e of Deno.readDir(logsDir)) {
-      if (e.isFile && e.name.startsWith(`${name}_round_`) && e.name.endsWith(".log")) {
-        await Deno.remove(`${logsDir}/${e.name}`).catch(() => {});
-      }
-    }
-  } catch {
-    // no logs yet
+    return agentPaths(town.paths, agent.name);
+  } catch (err) {
+    throw new TtError(
+      `agent ${agent.id} has a name tt cannot use: ${describeError(err)}; ` +
+        `remove it with 'tt prune' once stopped`,
+    );
   }
 }
 

@@ -13,6 +13,7 @@ type Register = (program: Command) => void;
 const GROUPS = {
   town: async () => (await import("./town.ts")).registerTownCommands,
   agents: async () => (await import("./agents.ts")).registerAgentsCommands,
+  logs: async () => (await import("./logs.ts")).registerLogsCommands,
   messages: async () => (await import("./messages.ts")).registerMessagesCommands,
   tasks: async () => (await import("./tasks.ts")).registerTasksCommands,
   status: async () => (await import("./status.ts")).registerStatusCommands,
@@ -44,6 +45,7 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   wait: "agents",
   prune: "agents",
   "agent-loop": "agents",
+  logs: "logs",
   send: "messages",
   inbox: "messages",
   assign: "tasks",

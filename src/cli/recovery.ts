@@ -42,7 +42,7 @@ Then: 'tt restart <agent>', or hand the work to others with 'tt reclaim'.`,
       const r = await withTown(cmd, (town, store) =>
         recoverAgents(store, {
           leaseSecs: town.config.agent.leaseSecs,
-          logsDir: town.paths.logsDir,
+          townPaths: town.paths,
         }));
       report(opts.json, recoverJson(r), () => recoverLines(r));
     });

@@ -6,6 +6,7 @@ import { truncateSummary } from "../model/message.ts";
 import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
 import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
 import type { TaskBrief } from "../store/tasks.ts";
+import { agentPaths, townPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
 import { agentJson, taskJson } from "./json.ts";
 import { printJson, say } from "./output.ts";
@@ -137,9 +138,11 @@ function taskLines(s: TownStatus): string[] {
 
 async function logTails(s: TownStatus): Promise<string[]> {
   const out = ["", "Recent agent activity:"];
+  const paths = townPaths(s.root);
   for (const a of s.agents) {
-    const file = `${s.root}/.tt/logs/${a.agent.name}.log`;
     try {
+      // Throws for a record whose name is no agent name: such an agent has no log of ours.
+      const file = agentPaths(paths, a.agent.name).loopLog;
       const lines = (await Deno.readTextFile(file)).trimEnd().split("\n").slice(-8);
       out.push(`--- ${displayLabel(a.agent)} ---`, ...lines.map((l) => `  ${l}`));
     } catch {

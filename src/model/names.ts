@@ -1,6 +1,6 @@
 /**
  * Agent name rules. tinytown accepts almost any name; tt is stricter because the name ends up
- * in file names (`.tt/logs/{name}.log`) and in commands, so a name must be a plain token.
+ * in file paths (`.tt/agents/{name}/`) and in commands, so a name must be a plain token.
  */
 import { ConfigError } from "../errors.ts";
 import { isSupervisorAlias } from "./ids.ts";
@@ -51,4 +51,26 @@ export function validateAgentName(name: string): string {
     throw new ConfigError(`agent name '${name}' must not start with '${name[0]}'`);
   }
   return name;
+}
+
+/**
+ * Why a name read back from stored data (a restored file, a record another tool wrote) is not
+ * a valid agent name, or undefined when it is. Such names end up in file paths.
+ */
+export function agentNameProblem(name: unknown): string | undefined {
+  if (typeof name !== "string") return "agent name is missing or not text";
+  try {
+    validateAgentName(name);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Case folding for comparing names and nicknames: ASCII letters only, exactly as Redis' Lua
+ * `string.lower`, so the create script's check and reference resolution always agree.
+ */
+export function foldCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }

@@ -3,7 +3,8 @@
  * the agent's UUID exactly as tinytown does, so both tools show the same nickname. Some names
  * are in both lists, so nicknames are not unique.
  */
-import { parseId } from "./ids.ts";
+import { ConfigError } from "../errors.ts";
+import { isSupervisorAlias, parseId } from "./ids.ts";
 
 // deno-fmt-ignore
 /** 200 boys' names, index 0 first (order matters: it is part of the algorithm). */
@@ -66,4 +67,36 @@ export function nicknameFor(id: string): string {
   const value = parseInt(canonical.slice(0, 4), 16);
   const index = (Number.isNaN(value) ? 0 : value) % (BOYS.length + GIRLS.length);
   return index < BOYS.length ? BOYS[index] : GIRLS[index - BOYS.length];
+}
+
+export const MAX_NICKNAME_LENGTH = 40;
+
+/**
+ * Returns a nickname given with `--nickname` when it can be used; otherwise throws ConfigError
+ * saying why, in one line. A nickname is shown in listings and typed in references, so it is
+ * 1 to 40 printable characters (no control, format or line-separator characters), without
+ * spaces at either end (references are trimmed), and not `conductor`/`supervisor`.
+ */
+export function validateNickname(nickname: string): string {
+  if (nickname.trim() === "") throw new ConfigError("nickname must not be empty");
+  const chars = Array.from(nickname);
+  if (chars.length > MAX_NICKNAME_LENGTH) {
+    throw new ConfigError(
+      `nickname is too long (${chars.length} characters; at most ${MAX_NICKNAME_LENGTH})`,
+    );
+  }
+  const bad = chars.find((c) => /[\p{C}\p{Zl}\p{Zp}]/u.test(c));
+  if (bad !== undefined) {
+    const code = bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    throw new ConfigError(
+      `nickname contains a character that is not printable (U+${code}); use printable characters`,
+    );
+  }
+  if (nickname.trim() !== nickname) {
+    throw new ConfigError("nickname must not start or end with a space");
+  }
+  if (isSupervisorAlias(nickname)) {
+    throw new ConfigError(`nickname '${nickname}' is reserved for the conductor`);
+  }
+  return nickname;
 }

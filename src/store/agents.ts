@@ -7,9 +7,9 @@ import {
   type AgentState,
   agentToHash,
   displayLabel,
-  displayName,
 } from "../model/agent.ts";
 import { isSupervisorAlias, parseId, shortId, SUPERVISOR_ID } from "../model/ids.ts";
+import { foldCase } from "../model/names.ts";
 import { hashTime } from "../model/time.ts";
 import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
@@ -23,20 +23,31 @@ export type AgentRef =
 export class AgentStore {
   constructor(private readonly redis: RedisClient, private readonly keys: TownKeys) {}
 
-  /** Registers a new agent; refuses when `maxAgents` (0 = unlimited) are already active. */
+  /**
+   * Registers a new agent; refuses when `maxAgents` (0 = unlimited) are already active, and
+   * (AgentNameConflictError) when its name or nickname could be taken for another agent's.
+   */
   async create(agent: Agent, maxAgents: number): Promise<void> {
-    const args: (string | number)[] = [maxAgents, this.keys.agent(""), agent.id, agent.name];
+    const args: (string | number)[] = [
+      maxAgents,
+      this.keys.agent(""),
+      agent.id,
+      agent.name,
+      agent.nickname ?? "",
+    ];
     for (const [k, v] of Object.entries(agentToHash(agent).set)) args.push(k, v);
     const r = await this.redis.evalScript(
       CREATE_AGENT,
       [this.keys.agentsIndex, this.keys.agent(agent.id)],
       args,
     );
-    if (r === "name-taken") {
-      throw new TtError(
-        `an agent named '${agent.name}' is already running; pick another name, or stop it ` +
-          `first ('tt kill ${agent.name}')`,
-      );
+    if (Array.isArray(r)) {
+      const [why, other, state, nickname] = r.map(String);
+      throw new AgentNameConflictError(agent, why as NameConflict, {
+        name: other,
+        state,
+        nickname,
+      });
     }
     if ((r as number) < 0) {
       throw new TtError(
@@ -126,22 +137,39 @@ export class AgentStore {
   }
 
   /**
-   * Resolves a reference: `conductor`/`supervisor`, a UUID, or a name, nickname, display
-   * label or 4-character short id (case-insensitive). Ambiguity is an error naming the
-   * candidates. Newest agents win over stopped ones of the same name.
+   * Resolves a reference: `conductor`/`supervisor`, else the first of these that matches
+   * (the order is fixed, so a name never loses to a nickname): the exact name; the name
+   * ignoring case; the id (any UUID form) or a prefix of it of 4 or more characters; the
+   * nickname ignoring case; the `Nickname [role]` label ignoring case. Several matches at
+   * one level: a live agent beats stopped ones (a name taken over after a stop), else the
+   * reference is ambiguous, naming the candidates.
    */
   async resolve(ref: string): Promise<AgentRef> {
     const trimmed = ref.trim();
     if (isSupervisorAlias(trimmed)) return { kind: "conductor", id: SUPERVISOR_ID };
     if (!trimmed) throw new AgentNotFoundError(ref, "agent name is empty");
     const id = parseId(trimmed);
-    if (id) {
-      if (id === SUPERVISOR_ID) return { kind: "conductor", id: SUPERVISOR_ID };
-      const agent = await this.get(id);
-      if (!agent) throw new AgentNotFoundError(ref);
-      return { kind: "agent", id, agent };
+    if (id === SUPERVISOR_ID) return { kind: "conductor", id: SUPERVISOR_ID };
+    const agents = await this.list();
+    const folded = foldCase(trimmed);
+    const prefix = /^[0-9a-f-]{4,36}$/.test(folded) ? folded : undefined;
+    const levels: ((a: Agent) => boolean)[] = [
+      (a) => a.name === trimmed,
+      (a) => foldCase(a.name) === folded,
+      (a) => a.id === id || (prefix !== undefined && a.id.startsWith(prefix)),
+      (a) => a.nickname !== undefined && foldCase(a.nickname) === folded,
+      (a) => foldCase(displayLabel(a)) === folded,
+    ];
+    for (const matches of levels) {
+      const found = agents.filter(matches);
+      if (found.length) {
+        const agent = pickOne(ref, found);
+        return { kind: "agent", id: agent.id, agent };
+      }
     }
-    const agent = pickOne(ref, matching(await this.list(), trimmed.toLowerCase()));
+    // A full id also reaches a record missing from the index (written by another tool).
+    const agent = id === undefined ? undefined : await this.get(id);
+    if (!agent) throw new AgentNotFoundError(ref);
     return { kind: "agent", id: agent.id, agent };
   }
 
@@ -153,13 +181,40 @@ export class AgentStore {
   }
 }
 
-function matching(agents: Agent[], ref: string): Agent[] {
-  return agents.filter((a) =>
-    a.name.toLowerCase() === ref ||
-    displayName(a).toLowerCase() === ref ||
-    displayLabel(a).toLowerCase() === ref ||
-    shortId(a.id) === ref
-  );
+export type NameConflict = "name-taken" | "name-case" | "name-is-nickname" | "nickname-is-name";
+
+/** A new agent's name or nickname is (ignoring case) one already in the town. */
+export class AgentNameConflictError extends TtError {
+  constructor(
+    readonly agent: Agent,
+    readonly why: NameConflict,
+    readonly other: { name: string; state: string; nickname: string },
+  ) {
+    super(conflictMessage(agent, why, other));
+  }
+}
+
+function conflictMessage(
+  agent: Agent,
+  why: NameConflict,
+  other: { name: string; state: string; nickname: string },
+): string {
+  if (why === "name-taken") {
+    return `an agent named '${agent.name}' is already running; pick another name, or stop it ` +
+      `first ('tt kill ${agent.name}')`;
+  }
+  const prunable = other.state === "stopped" || other.state === "error";
+  const hint = prunable ? ` (or remove the ${other.state} agent with 'tt prune')` : "";
+  if (why === "name-case") {
+    return `agent name '${agent.name}' differs from agent '${other.name}' only in case, so ` +
+      `references to them would be ambiguous; pick another name${hint}`;
+  }
+  if (why === "name-is-nickname") {
+    return `agent name '${agent.name}' is the nickname of agent '${other.name}', so ` +
+      `references to them would be ambiguous; pick another name${hint}`;
+  }
+  return `nickname '${agent.nickname}' is the name of agent '${other.name}', so references ` +
+    `to them would be ambiguous; pick another nickname${hint}`;
 }
 
 /** One match wins; with several, a live agent beats terminal ones of the same name. */

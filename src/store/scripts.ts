@@ -29,26 +29,40 @@ return 1
 `);
 
 /**
- * Registers a new agent unless the town already has `max` active agents (0 = no limit) or a
- * live agent already has this name (names are used in log and prompt file paths).
+ * Registers a new agent unless the town already has `max` active agents (0 = no limit) or the
+ * new agent could be mistaken for one already in the town (any state): names are used in file
+ * paths and references, compared ignoring (ASCII) case, as `string.lower` does.
+ * - the same name as a live agent: refused (a stopped agent's exact name may be taken over);
+ * - a name equal to another agent's name in another case, or to another agent's nickname;
+ * - a nickname equal to another agent's name.
  * KEYS[1] = agents index set, KEYS[2] = the new agent's hash.
- * ARGV = max, agent key prefix, agent id, name, field, value...
- * Returns the number of active agents including the new one, -(active) when full, or the
- * string 'name-taken'.
+ * ARGV = max, agent key prefix, agent id, name, nickname ('' for none), field, value...
+ * Returns the number of active agents including the new one, -(active) when full, or
+ * { why, other agent's name, its state, its nickname or '' } with why one of 'name-taken',
+ * 'name-case', 'name-is-nickname', 'nickname-is-name'.
  */
 export const CREATE_AGENT = new Script(`
 local max = tonumber(ARGV[1])
+local name, lname, lnick = ARGV[4], string.lower(ARGV[4]), string.lower(ARGV[5])
 local active = 0
 for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local rec = redis.call('HMGET', ARGV[2] .. id, 'state', 'name')
-  local st = rec[1]
-  if st == 'starting' or st == 'idle' or st == 'working' or st == 'paused' or st == 'draining' then
-    active = active + 1
-    if rec[2] == ARGV[4] then return 'name-taken' end
+  local rec = redis.call('HMGET', ARGV[2] .. id, 'state', 'name', 'nickname')
+  local st, other, nick = rec[1], rec[2], rec[3]
+  local live = st == 'starting' or st == 'idle' or st == 'working' or st == 'paused' or
+    st == 'draining'
+  if live then active = active + 1 end
+  local clash
+  if other == name then
+    if live then clash = 'name-taken' end
+  elseif other then
+    if string.lower(other) == lname then clash = 'name-case'
+    elseif lnick ~= '' and string.lower(other) == lnick then clash = 'nickname-is-name'
+    elseif nick and string.lower(nick) == lname then clash = 'name-is-nickname' end
   end
+  if clash then return { clash, other, st or '', nick or '' } end
 end
 if max > 0 and active >= max then return -active end
-redis.call('HSET', KEYS[2], unpack(ARGV, 5, #ARGV))
+redis.call('HSET', KEYS[2], unpack(ARGV, 6, #ARGV))
 redis.call('SADD', KEYS[1], ARGV[3])
 return active + 1
 `);

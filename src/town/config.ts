@@ -14,9 +14,10 @@ import {
 } from "./cli_presets.ts";
 import { type Env, processEnv } from "./env.ts";
 import type { GlobalConfig } from "./global_config.ts";
-import { validateTownName } from "./name.ts";
+import { quoted, townNameProblem, validateTownName } from "./name.ts";
 import { readTownSections, townSectionsToToml } from "./config_sections.ts";
 import {
+  keyError,
   mergeKnown,
   parseToml,
   readBool,
@@ -151,6 +152,11 @@ export function parseTownConfig(text: string, file: string): TownConfig {
   const doc = parseToml(src);
   const name = readString(src, doc, ["name"]);
   if (name === undefined) throw new ConfigError(`${file}: missing required key 'name'`);
+  // The name is in every Redis key of the town: the rules of `tt init --name` apply.
+  const problem = townNameProblem(name);
+  if (problem !== undefined) {
+    throw keyError(src, ["name"], `is an invalid town name (${quoted(name)} ${problem})`);
+  }
   const config = defaultTownConfig(name);
   config.raw = doc;
   const defaultCli = readString(src, doc, ["default_cli"]);

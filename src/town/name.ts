@@ -10,7 +10,15 @@ const NAME_CHARS = /^[A-Za-z0-9._-]+$/;
  * non-empty, made of `[A-Za-z0-9._-]`, and not start with `.` or `-`.
  */
 export function validateTownName(name: string): void {
-  const problem = name === ""
+  const problem = townNameProblem(name);
+  if (problem !== undefined) {
+    throw new ConfigError(`invalid town name ${quoted(name)}: it ${problem}`);
+  }
+}
+
+/** What is wrong with a town name (`must not be empty`, …), or undefined when it is valid. */
+export function townNameProblem(name: string): string | undefined {
+  return name === ""
     ? "must not be empty"
     : name.length > MAX_NAME_LENGTH
     ? `is longer than ${MAX_NAME_LENGTH} characters`
@@ -19,9 +27,15 @@ export function validateTownName(name: string): void {
     : /^[.-]/.test(name)
     ? "must not start with '.' or '-'"
     : undefined;
-  if (problem !== undefined) {
-    throw new ConfigError(`invalid town name ${JSON.stringify(name)}: it ${problem}`);
-  }
+}
+
+/** A name as it may appear in an error line: escaped, and cut when long. */
+export function quoted(name: string): string {
+  const cut = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\p{Cf}]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /**

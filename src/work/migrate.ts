@@ -8,10 +8,12 @@
  *    entries first), anything else is left in place and reported.
  * 2. Agent and task records stored as JSON strings become hashes (tinytown's `--hash`).
  * 3. Agent and task hashes missing from tt's index sets are added, so `tt list` and
- *    `tt task list` see agents and tasks that tinytown created.
+ *    `tt task list` see agents and tasks that tinytown created. An agent whose name tt does
+ *    not accept (it is used in file paths) is left out and reported, as is its conversion.
  */
 import { agentFromJson, agentToHash } from "../model/agent.ts";
 import { parseId } from "../model/ids.ts";
+import { agentNameProblem } from "../model/names.ts";
 import { taskFromJson, taskToHash } from "../model/task.ts";
 import type { HashWrite } from "../model/fields.ts";
 import type { Store } from "../store/store.ts";
@@ -146,11 +148,31 @@ export async function migrate(store: Store, town: string): Promise<MigrationResu
       const key = kind === "agent" ? store.keys.agent(id) : store.keys.task(id);
       return !plan.conversions.includes(key) || converted.has(key);
     });
-  const agents = indexable("agent", plan.unindexedAgents);
+  const agents = await validlyNamed(store, indexable("agent", plan.unindexedAgents), failed);
   const tasks = indexable("task", plan.unindexedTasks);
   if (agents.length) await store.redis.sadd(store.keys.agentsIndex, ...agents);
   if (tasks.length) await store.redis.sadd(store.keys.tasksIndex, ...tasks);
   return { ...plan, unindexedAgents: agents, unindexedTasks: tasks, failed };
+}
+
+/**
+ * The agents whose stored name is a valid agent name (tt uses it in file paths); the others
+ * are left out of the index and reported, since tinytown accepts names tt does not.
+ */
+async function validlyNamed(
+  store: Store,
+  ids: string[],
+  failed: { key: string; reason: string }[],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const p = store.redis.pipeline();
+  for (const id of ids) p.add("HGET", store.keys.agent(id), "name");
+  const names = (await p.execOrThrow()) as (string | null)[];
+  return ids.filter((id, i) => {
+    const problem = agentNameProblem(names[i] ?? undefined);
+    if (problem) failed.push({ key: store.keys.agent(id), reason: `not indexed: ${problem}` });
+    return problem === undefined;
+  });
 }
 
 /** Rewrites one JSON-string record as a hash; returns why not, on failure. */
@@ -159,9 +181,12 @@ async function convert(store: Store, key: string): Promise<string | undefined> {
   if (json === null) return "the key disappeared";
   let write: HashWrite;
   try {
-    write = key.startsWith(`${store.keys.prefix}agent:`)
-      ? agentToHash(agentFromJson(json))
-      : taskToHash(taskFromJson(json));
+    if (key.startsWith(`${store.keys.prefix}agent:`)) {
+      const agent = agentFromJson(json);
+      const problem = agentNameProblem(agent.name);
+      if (problem) return `left as it is: ${problem}`;
+      write = agentToHash(agent);
+    } else write = taskToHash(taskFromJson(json));
   } catch (err) {
     return `cannot read the JSON record: ${(err as Error).message}`;
   }

@@ -4,6 +4,29 @@
  * leave the town with its old keys deleted and only part of the snapshot written. So every
  * value that Redis could refuse is rejected here, by the reason this returns.
  */
+import { agentNameProblem } from "../model/names.ts";
+
+/**
+ * Why an agent record (`rest` is the key after the town prefix) cannot be restored: its name
+ * would be used in file paths, so it must be a valid agent name (an edited file could say
+ * `../../escaped`). Other keys, and records in no known form, pass.
+ */
+export function agentRecordProblem(rest: string, dump: unknown): string | undefined {
+  if (!rest.startsWith("agent:") || !isObject(dump)) return undefined;
+  let name: unknown;
+  if (dump.type === "hash" && isObject(dump.value)) name = dump.value.name;
+  else if (dump.type === "string" && typeof dump.value === "string") {
+    try {
+      const record = JSON.parse(dump.value);
+      if (!isObject(record)) return undefined;
+      name = record.name;
+    } catch {
+      return undefined; // not a JSON record: nothing tt reads as an agent
+    }
+  } else return undefined;
+  const problem = agentNameProblem(name);
+  return problem === undefined ? undefined : `is an agent whose name is refused: ${problem}`;
+}
 
 /** Why `dump` (one entry of the file's `keys`) cannot be restored, or undefined when it can. */
 export function keyDumpProblem(dump: unknown): string | undefined {

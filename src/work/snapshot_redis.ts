@@ -9,7 +9,7 @@ import type { RedisClient } from "../redis/client.ts";
 import { RedisReplyError } from "../redis/errors.ts";
 import { decodeReply, type RedisArg, type RespValue } from "../redis/resp.ts";
 import type { TownKeys } from "../store/keys.ts";
-import { keyDumpProblem } from "./snapshot_check.ts";
+import { agentRecordProblem, keyDumpProblem } from "./snapshot_check.ts";
 
 const FORMAT = "tt-state";
 const VERSION = 1;
@@ -245,7 +245,7 @@ export function checkTownState(data: unknown, file: string): TownState {
   const prefix = `tt:${s.town}:`;
   for (const [key, dump] of Object.entries(s.keys)) {
     if (!key.startsWith(prefix)) throw bad(`key ${key} is not a key of town '${s.town}'`);
-    const problem = keyDumpProblem(dump);
+    const problem = keyDumpProblem(dump) ?? agentRecordProblem(key.slice(prefix.length), dump);
     if (problem) throw bad(`key ${key} ${problem}`);
   }
   return { ...s, saved_at: s.saved_at ?? "an unknown time" } as TownState;
