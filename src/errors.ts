@@ -49,3 +49,21 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message.split("\n")[0] || err.name;
   return String(err);
 }
+
+/** Characters JSON.stringify leaves as they are but a terminal or a reader must not get raw. */
+const UNSAFE_IN_QUOTES = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a file or another program, for an error line: JSON-quoted (control characters,
+ * quotes and newlines escaped), cut to `max` characters with "…" after the quote when longer.
+ */
+export function quoteExcerpt(text: string, max = 40): string {
+  const quoted = JSON.stringify(text.length > max ? text.slice(0, max) : text)
+    .replace(UNSAFE_IN_QUOTES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.length > max ? `${quoted}…` : quoted;
+}
+
+/** A name from a file (a key, a town): as it is when plain printable ASCII, else quoted. */
+export function plainOrQuoted(text: string, max = 100): string {
+  return /^[\x21-\x7e]+$/.test(text) && text.length <= max ? text : quoteExcerpt(text, max);
+}

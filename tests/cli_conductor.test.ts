@@ -55,3 +55,24 @@ Deno.test("conductor: --print-context shows agents when resuming; a missing CLI 
     await town.cleanup();
   }
 });
+
+Deno.test("conductor: the briefing counts and lists Cold agents (they are agents)", async () => {
+  const town = await makeTestTown({ name: "cond-cold" });
+  try {
+    await town.ok("spawn", "sleeper", "--cli", "true", "--role", "backend");
+    await town.ok("close", "sleeper");
+    const waited = await town.tt("wait", "sleeper", "--timeout", "60");
+    assert.equal(waited.code, 0, waited.stderr);
+    const list = JSON.parse(await town.ok("list", "--json"));
+    assert.equal(list[0].state, "cold");
+    const ctx = await town.ok("conductor", "--print-context");
+    assert.match(ctx, /^- Agents: 1 \(0 active, 1 ended\)$/m);
+    assert.match(ctx, /^ {2}- .*\(\w{4}\) - Cold, 0 message\(s\) pending$/m);
+    assert.doesNotMatch(ctx, /no agents spawned yet/);
+    assert.doesNotMatch(ctx, /## Fresh Start/);
+    assert.match(ctx, /## Resuming Session/);
+  } finally {
+    await town.tt("stop");
+    await town.cleanup();
+  }
+});

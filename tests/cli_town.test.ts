@@ -218,10 +218,12 @@ Deno.test("tt reset: asks (deletes nothing), --agents-only, --force spares other
   try {
     await withTown({ init: false, env: { REDIS_URL: redis.url } }, async (alpha) => {
       await alpha.ok("init", "--name", "alpha");
+      const a1 = crypto.randomUUID();
       const seed: [string, ...string[]][] = [
-        ["HSET", "tt:alpha:agent:a1", "name", "worker"],
-        ["RPUSH", "tt:alpha:inbox:a1", "{}"],
-        ["SADD", "tt:alpha:agents", "a1"],
+        // A stopped agent: nothing for reset to stop first.
+        ["HSET", `tt:alpha:agent:${a1}`, "id", a1, "name", "worker", "state", "stopped"],
+        ["RPUSH", `tt:alpha:inbox:${a1}`, "{}"],
+        ["SADD", "tt:alpha:agents", a1],
         ["HSET", "tt:alpha:task:t1", "description", "x"],
         ["SADD", "tt:alpha:tasks", "t1"],
         ["RPUSH", "tt:alpha:backlog", "t1"],
@@ -246,11 +248,17 @@ Deno.test("tt reset: asks (deletes nothing), --agents-only, --force spares other
       assert.deepEqual(preview, {
         deleted: 0,
         would_delete: { agents: 1, tasks: 1, backlog: 1, keys: 6 },
+        would_stop: [],
       });
       assert.equal((await alphaKeys()).length, 6);
 
       const agentsOnly = JSON.parse(await alpha.ok("reset", "--force", "--agents-only", "--json"));
-      assert.deepEqual(agentsOnly, { deleted: 3, agentsOnly: true });
+      assert.deepEqual(agentsOnly, {
+        deleted: 3,
+        agents_only: true,
+        agents_stopped: [],
+        agents_killed: [],
+      });
       assert.deepEqual(await alphaKeys(), [
         "tt:alpha:backlog",
         "tt:alpha:task:t1",

@@ -49,3 +49,25 @@ Deno.test("empty --town, --cli and messages, and a file as the town, are one-lin
     await town.cleanup();
   }
 });
+
+Deno.test("tt init where tinytown.toml is a directory says so, in one line, writing nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tt-cfgdir-" });
+  const home = await Deno.makeTempDir({ prefix: "tt-home-" });
+  try {
+    await Deno.mkdir(`${dir}/tinytown.toml`);
+    const r = await runTt(["--town", dir, "init", "--name", "d"], { env: { TT_HOME: home } });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /^error: [^\n]*tinytown\.toml there is a directory[^\n]*\n$/);
+    assert.doesNotMatch(r.stderr, /already exists/);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["tinytown.toml"]);
+    await Deno.symlink(`${dir}/nowhere`, `${dir}/link`);
+    await Deno.remove(`${dir}/tinytown.toml`);
+    await Deno.rename(`${dir}/link`, `${dir}/tinytown.toml`);
+    const broken = await runTt(["--town", dir, "init", "--name", "d"], { env: { TT_HOME: home } });
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /^error: [^\n]*tinytown\.toml there is a broken symbolic link/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(home, { recursive: true });
+  }
+});

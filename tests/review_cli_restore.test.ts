@@ -99,3 +99,34 @@ Deno.test("the checks accept what tt save writes for every data type", async () 
     await client.close();
   }
 });
+
+Deno.test("a garbage state file is quoted as a short, escaped excerpt, never echoed raw", async () => {
+  const town = await makeTestTown({ name: "rv" });
+  try {
+    const file = `${town.dir}/garbage.json`;
+    const tail = "SECRET-TAIL-".repeat(30);
+    const cases: [string, RegExp][] = [
+      [`garbage \x1b[31mred\nline two ${tail}`, /starts with "garbage \\u001b\[31mred\\nline two/],
+      [`{"a": 1,\n "b": oops\x07 ${tail}}`, /unexpected "o"[^\n]*starts with "\{\\"a\\": 1,\\n/],
+      [`\u009b2J${"x".repeat(100)}`, /starts with "\\u009b2Jx+"…/],
+      [`{"a" 1} ${tail}`, /line 1 column 6/],
+      ["", /is empty/],
+    ];
+    for (const [text, expected] of cases) {
+      await Deno.writeTextFile(file, text);
+      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+      assert.match(line, /is not valid JSON/);
+      assert.match(line, expected);
+      assert.doesNotMatch(line, /(SECRET-TAIL-){4}/, "at most a short excerpt");
+      // deno-lint-ignore no-control-regex -- the point: no raw control characters
+      assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f]/, "control characters are escaped");
+      assert.ok(line.length < file.length + 200, line);
+    }
+    const keyed = { format: "tt-state", version: 1, town: "rv", keys: { "tt:rv:\x1b]0;x": 1 } };
+    await Deno.writeTextFile(file, JSON.stringify(keyed));
+    const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+    assert.match(line, /key "tt:rv:\\u001b\]0;x" is not an object/);
+  } finally {
+    await town.cleanup();
+  }
+});

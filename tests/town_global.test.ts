@@ -179,8 +179,8 @@ Deno.test("registry: register, rename in place, append, list", async () => {
     ]);
     const text = await Deno.readTextFile(registryPath(env));
     assert.match(text, /^\[\[towns\]\]\npath = ".*"\nname = "alpha2"\n/);
-    const leftovers = [...Deno.readDirSync(join(home, "global"))].map((e) => e.name);
-    assert.deepEqual(leftovers, ["towns.toml"], "no temp files left behind");
+    const leftovers = [...Deno.readDirSync(join(home, "global"))].map((e) => e.name).sort();
+    assert.deepEqual(leftovers, ["towns.toml", "towns.toml.lock"], "no temp files left behind");
   });
 });
 

@@ -3,7 +3,6 @@
  * The CLI runs interactively (no print/exec modes), with `tt` on its PATH.
  */
 import { TtError } from "../errors.ts";
-import { isTerminalState } from "../model/agent.ts";
 import { isTaskTerminal } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
@@ -36,8 +35,8 @@ export async function prepareConductor(
   const context = conductorContext({
     town: town.name,
     root: town.root,
-    agents: agents.filter((a) => !isTerminalState(a.state) || counts.get(a.id)?.inbox)
-      .map((agent) => ({ agent, pending: counts.get(agent.id)?.inbox ?? 0 })),
+    // Every agent, ended ones too: a Cold agent can be restarted and still has its history.
+    agents: agents.map((agent) => ({ agent, pending: counts.get(agent.id)?.inbox ?? 0 })),
     backlog,
     openTasks: tasks.filter((t) => !isTaskTerminal(t.state)).length,
   });

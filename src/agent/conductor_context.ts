@@ -1,5 +1,5 @@
 /** The briefing `tt conductor` hands to the conductor's AI CLI: the town now, and how to run it. */
-import { type Agent, displayLabel, stateDisplayName } from "../model/agent.ts";
+import { type Agent, displayLabel, isTerminalState, stateDisplayName } from "../model/agent.ts";
 import { shortId } from "../model/ids.ts";
 
 export interface ConductorSnapshot {
@@ -30,7 +30,7 @@ export function conductorContext(s: ConductorSnapshot): string {
     "",
     `- Town: ${s.town}`,
     `- Location: ${s.root}`,
-    `- Agents: ${s.agents.length}`,
+    `- Agents: ${s.agents.length}${agentBreakdown(s.agents.map((a) => a.agent))}`,
     ...agents,
     `- Open tasks: ${s.openTasks}`,
     `- Backlog tasks: ${s.backlog}`,
@@ -102,6 +102,12 @@ export function conductorContext(s: ConductorSnapshot): string {
     "- When an agent is blocked, answer its query quickly or reassign the work.",
     "",
   ].join("\n");
+}
+
+/** " (2 active, 1 ended)" when some agents have ended (Stopped, Error, Cold), else "". */
+function agentBreakdown(agents: Agent[]): string {
+  const ended = agents.filter((a) => isTerminalState(a.state)).length;
+  return ended ? ` (${agents.length - ended} active, ${ended} ended)` : "";
 }
 
 function freshStart(): string[] {

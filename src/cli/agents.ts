@@ -105,7 +105,7 @@ export function registerAgentsCommands(program: Command): void {
     .description("list the town's agents")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const agents = await withTown(cmd, (_t, store) => store.agents.list());
+      const agents = await withTown(cmd, (_t, store) => store.agents.list(), { readOnly: true });
       if (opts.json) return report(true, agents.map(agentJson), () => []);
       if (agents.length === 0) return say("No agents. Create one with: tt spawn <name>");
       say(

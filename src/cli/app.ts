@@ -104,6 +104,8 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
     .showSuggestionAfterError(true)
+    // Subcommands inherit this: their help lists -t/--town and -v too, which they accept.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut,
       writeErr,

@@ -93,7 +93,7 @@ export function registerBacklogCommands(program: Command): void {
               ? ["Backlog is empty"]
               : [`Backlog (${entries.length} tasks):`, "", ...entries.map(entryLine)],
         );
-      });
+      }, { readOnly: true });
     });
 
   // claim and assign do the same atomic claim; they differ in whose side they speak from.

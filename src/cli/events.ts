@@ -38,7 +38,7 @@ export function registerEventsCommands(program: Command): void {
           if (h.total === 0) return ["No events recorded yet."];
           return [`Recent History (${h.total} events):`, "", ...h.entries.map(historyLine)];
         });
-      });
+      }, { readOnly: true });
     });
 
   program
@@ -71,7 +71,7 @@ export function registerEventsCommands(program: Command): void {
             return;
           }
           await followEvents(store, source.key, cursor, stop.signal, print);
-        });
+        }, { readOnly: true });
       } finally {
         for (const s of signals) Deno.removeSignalListener(s, onSignal);
       }

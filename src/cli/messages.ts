@@ -102,7 +102,7 @@ export function registerMessagesCommands(program: Command): void {
         }
         const view = await readInbox(store, ref as string);
         report(opts.json, mailboxJson(view), () => inboxLines(ref as string, view));
-      });
+      }, { readOnly: true });
     });
 }
 

@@ -13,7 +13,7 @@ import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import { initPlan, loadPlanFile, planEntryJson, planStatusIcon } from "../work/plan.ts";
 import { migrate, migrationNeeded, type MigrationPlan, planMigration } from "../work/migrate.ts";
-import { defaultStatePath, restoreTown, saveTown } from "../work/snapshot.ts";
+import { defaultStatePath, type RestoreResult, restoreTown, saveTown } from "../work/snapshot.ts";
 import type { SyncItem } from "../work/sync.ts";
 import { pullPlan, type PullReport } from "../work/sync_pull.ts";
 import { pushPlan, type PushReport } from "../work/sync_push.ts";
@@ -104,7 +104,7 @@ export function registerPlanCommands(program: Command): void {
       await withTown(cmd, async (town, store) => {
         const file = opts.file ? resolve(opts.file) : defaultStatePath(town.root);
         const r = await restoreTown(store, town.name, file, opts.force === true);
-        report(opts.json, r, () => [
+        report(opts.json, restoreJson(r), () => [
           `Restored town '${r.town}' from ${r.file} (saved ${r.savedAt}` +
           `${r.savedFrom ? ` from town '${r.savedFrom}'` : ""})`,
           `  ${r.summary.keys} key(s): ${r.summary.agents} agent(s), ${r.summary.tasks} ` +
@@ -131,15 +131,38 @@ export function registerPlanCommands(program: Command): void {
       await withTown(cmd, async (town, store) => {
         if (opts.dryRun) {
           const p = await planMigration(store, town.name);
-          return report(opts.json, { dry_run: true, ...p }, () => migrationLines(p, true));
+          return report(opts.json, migrationJson(p, true), () => migrationLines(p, true));
         }
         const r = await migrate(store, town.name);
-        report(opts.json, { dry_run: false, ...r }, () => [
+        report(opts.json, { ...migrationJson(r, false), failed: r.failed }, () => [
           ...migrationLines(r, false),
           ...r.failed.map((f) => `warning: ${f.key}: ${f.reason}`),
         ]);
       });
     });
+}
+
+function restoreJson(r: RestoreResult) {
+  return {
+    file: r.file,
+    town: r.town,
+    saved_from: r.savedFrom ?? null,
+    saved_at: r.savedAt,
+    summary: r.summary,
+    replaced: r.replaced,
+    active_agents: r.activeAgents,
+  };
+}
+
+function migrationJson(p: MigrationPlan, dryRun: boolean) {
+  return {
+    dry_run: dryRun,
+    town: p.town,
+    moves: p.moves,
+    conversions: p.conversions,
+    unindexed_agents: p.unindexedAgents,
+    unindexed_tasks: p.unindexedTasks,
+  };
 }
 
 function itemJson(i: SyncItem) {

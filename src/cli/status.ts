@@ -5,6 +5,7 @@ import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
 import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
+import { TownStoppedError } from "../town/town.ts";
 import type { TaskBrief } from "../store/tasks.ts";
 import { agentPaths, townPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
@@ -19,19 +20,47 @@ export function registerStatusCommands(program: Command): void {
     .option("--tasks", "also show tasks grouped by state and by agent")
     .option("--json", "print the result as JSON")
     .action(async (opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) => {
-      const status = await withTown(
-        cmd,
-        (town, store) => townStatus(town, store, { deep: opts.deep, tasks: opts.tasks }),
-      );
+      let status: TownStatus;
+      try {
+        status = await withTown(
+          cmd,
+          (town, store) => townStatus(town, store, { deep: opts.deep, tasks: opts.tasks }),
+          { readOnly: true },
+        );
+      } catch (err) {
+        // A stopped town is an answer, not an error: status does not start it again.
+        if (!(err instanceof TownStoppedError)) throw err;
+        if (opts.json) return printJson(stoppedJson(err));
+        return say(...stoppedLines(err));
+      }
       if (opts.json) return printJson(statusJson(status, opts.tasks === true));
       say(...await humanStatus(status, opts));
     });
+}
+
+function stoppedJson(s: TownStoppedError) {
+  return {
+    town: s.town,
+    root: s.root,
+    running: false,
+    redis: { url: s.redisUrl, managed: true, running: false },
+  };
+}
+
+function stoppedLines(s: TownStoppedError): string[] {
+  return [
+    `Town: ${s.town}`,
+    `Root: ${s.root}`,
+    `Redis: ${s.redisUrl} (not running)`,
+    "The town is stopped; start it with 'tt start' to see its agents and tasks",
+  ];
 }
 
 function statusJson(s: TownStatus, withTasks: boolean) {
   return {
     town: s.name,
     root: s.root,
+    running: true,
     redis: { url: s.redisUrl, managed: s.server !== undefined, ...s.server },
     agents: s.agents.map((a) => ({
       ...agentJson(a.agent),

@@ -65,7 +65,7 @@ export function registerTasksCommands(program: Command): void {
       await withTown(cmd, async (_town, store) => {
         const v = await showTask(store, ref);
         report(opts.json, taskJson(v.task, v.assigneeLabel), () => showLines(v));
-      });
+      }, { readOnly: true });
     });
 
   task
@@ -87,7 +87,7 @@ export function registerTasksCommands(program: Command): void {
             filters.length ? `No tasks found with ${filters.join(" and ")}` : "No tasks found",
           ];
         });
-      });
+      }, { readOnly: true });
     });
 
   task
@@ -140,7 +140,7 @@ export function registerTasksCommands(program: Command): void {
             `  When done: tt task complete ${t.id} --result "what was done"`,
           ];
         });
-      });
+      }, { readOnly: true });
     });
 
   program
@@ -152,7 +152,7 @@ export function registerTasksCommands(program: Command): void {
       await withTown(cmd, async (_town, store) => {
         const o = await tasksOverview(store, { state: opts.state });
         report(opts.json, overviewJson(o), () => overviewLines(o));
-      });
+      }, { readOnly: true });
     });
 }
 

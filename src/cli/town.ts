@@ -101,7 +101,9 @@ export function registerTownCommands(program: Command): void {
 
   program
     .command("reset")
-    .description("delete the town's data from Redis (asks first unless --force)")
+    .description(
+      "stop the town's agent loops and delete its data from Redis (asks first unless --force)",
+    )
     .option("-f, --force", "delete without asking")
     .option("--agents-only", "delete only agents (records, inboxes, activity), keep tasks")
     .option("--json", "print the result as JSON")
@@ -111,24 +113,44 @@ export function registerTownCommands(program: Command): void {
         try {
           const { previewReset, resetTown } = await import("../town/reset.ts");
           const preview = await previewReset(town);
+          const { running, ...counts } = preview;
           const what = opts.agentsOnly
             ? `${preview.agents} agent(s)`
             : `${preview.agents} agent(s), ${preview.tasks} task(s), ${preview.backlog} backlog ` +
               `entr${preview.backlog === 1 ? "y" : "ies"} (${preview.keys} keys)`;
+          const stopFirst = running.length
+            ? `stop ${running.length} running agent loop(s) (${running.join(", ")}) and `
+            : "";
           let go = opts.force === true;
           if (!go && Deno.stdin.isTerminal() && !opts.json) {
-            go = confirm(`Delete ${what} of town '${town.name}'?`);
+            go = confirm(capitalize(`${stopFirst}delete ${what} of town '${town.name}'?`));
             if (!go) return say("Nothing deleted.");
           }
           if (!go) {
-            return report(opts.json, { deleted: 0, would_delete: preview }, () => [
-              `Would delete ${what} of town '${town.name}'.`,
-              "Nothing deleted: re-run with --force to delete.",
-            ]);
+            return report(
+              opts.json,
+              { deleted: 0, would_delete: counts, would_stop: running },
+              () => [
+                `Would ${stopFirst}delete ${what} of town '${town.name}'.`,
+                "Nothing deleted: re-run with --force to delete.",
+              ],
+            );
           }
-          const deleted = await resetTown(town, opts.agentsOnly === true);
-          report(opts.json, { deleted, agentsOnly: opts.agentsOnly === true }, () => [
-            `Reset complete: deleted ${deleted} Redis key(s)${
+          const r = await resetTown(town, opts.agentsOnly === true);
+          const data = {
+            deleted: r.deleted,
+            agents_only: opts.agentsOnly === true,
+            agents_stopped: r.agentsStopped,
+            agents_killed: r.agentsKilled,
+          };
+          report(opts.json, data, () => [
+            ...(r.agentsStopped.length
+              ? [`Stopped ${r.agentsStopped.length} agent(s): ${r.agentsStopped.join(", ")}`]
+              : []),
+            ...(r.agentsKilled.length
+              ? [`Killed loops that did not exit in time: ${r.agentsKilled.join(", ")}`]
+              : []),
+            `Reset complete: deleted ${r.deleted} Redis key(s)${
               opts.agentsOnly ? " (agents only)" : ""
             }`,
           ]);
@@ -199,4 +221,8 @@ export function registerTownCommands(program: Command): void {
         report(opts.json, { key, value, path }, (d) => [`Set ${d.key} = ${d.value} in ${d.path}`]);
       },
     );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

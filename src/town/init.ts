@@ -1,12 +1,13 @@
 /** `tt init`: create a town folder, its config and `.tt/`, and start its Redis. */
 import { TtError } from "../errors.ts";
 import { checkServerBinary } from "../redis/server.ts";
-import { CONFIG_FILE_NAME, newTownConfig, saveTownConfig, type TownConfig } from "./config.ts";
+import { CONFIG_FILE_NAME, newTownConfig, type TownConfig, townConfigToToml } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
 import { loadGlobalConfig } from "./global_config.ts";
 import { deriveTownName, validateTownName } from "./name.ts";
 import { townPaths } from "./paths.ts";
 import { registerTown } from "./registry.ts";
+import { writeTextExclusive } from "./toml_file.ts";
 import { managedServer, openTown } from "./town.ts";
 
 export interface InitOptions {
@@ -32,12 +33,7 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
   const paths = townPaths(dir);
   const st = await Deno.stat(paths.root).catch(() => undefined);
   if (st && !st.isDirectory) throw new TtError(`cannot make a town at ${paths.root}: it is a file`);
-  if (await exists(paths.configFile)) {
-    throw new TtError(
-      `a town already exists at ${paths.root} (${CONFIG_FILE_NAME} found); ` +
-        `use 'tt start' to start it, or 'tt reset' to clear its data`,
-    );
-  }
+  await refuseExistingConfig(paths.root, paths.configFile);
   let name: string;
   if (options.name !== undefined) {
     validateTownName(options.name);
@@ -57,7 +53,12 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
   for (const sub of [paths.ttDir, paths.agentsDir, paths.logsDir, paths.tasksDir]) {
     await Deno.mkdir(sub, { recursive: true });
   }
-  await saveTownConfig(paths.root, config);
+  // The config is created exclusively: of two `tt init` racing here exactly one writes it and
+  // goes on to start Redis and register the town; the other stops before changing anything.
+  if (!(await writeTextExclusive(paths.configFile, townConfigToToml(config)))) {
+    await refuseExistingConfig(paths.root, paths.configFile);
+    throw townExists(paths.root);
+  }
   const gitignoreUpdated = await ensureGitignore(paths.root);
 
   let town;
@@ -119,13 +120,28 @@ export async function ensureGitignore(root: string): Promise<boolean> {
   return true;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** Fails when something is at the config's path already, saying what it is. */
+async function refuseExistingConfig(root: string, file: string): Promise<void> {
+  const entry = await Deno.lstat(file).catch(() => undefined);
+  if (!entry) return;
+  const target = entry.isSymlink ? await Deno.stat(file).catch(() => undefined) : entry;
+  if (target?.isFile) throw townExists(root);
+  const what = !target
+    ? "a broken symbolic link"
+    : target.isDirectory
+    ? "a directory"
+    : "not a regular file";
+  throw new TtError(
+    `cannot make a town at ${root}: ${CONFIG_FILE_NAME} there is ${what}, not a town config; ` +
+      `move it away first`,
+  );
+}
+
+function townExists(root: string): TtError {
+  return new TtError(
+    `a town already exists at ${root} (${CONFIG_FILE_NAME} found); ` +
+      `use 'tt start' to start it, or 'tt reset' to clear its data`,
+  );
 }
 
 /** Creates the town folder if needed (`tt init -t newdir`) and returns it. */

@@ -1,5 +1,5 @@
 /** The town registry `towns.toml` in the global config directory: `[[towns]]` path + name. */
-import { join, resolve } from "../path.ts";
+import { dirname, join, resolve } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { type Env, processEnv } from "./env.ts";
 import { globalConfigDir } from "./global_config.ts";
@@ -81,15 +81,40 @@ export async function registerTown(
   name: string,
   env: Env = processEnv,
 ): Promise<RegisteredTown> {
-  const registry = await readRegistry(env);
   const entry: RegisteredTown = { path: await canonical(path), name };
-  const existing = registry.towns.find((t) => t.path === entry.path);
-  if (existing) existing.name = name;
-  else registry.towns.push(entry);
-  const doc = {
-    ...registry.raw,
-    towns: registry.towns.map((t) => ({ path: t.path, name: t.name })),
-  };
-  await writeTextAtomic(registryPath(env), stringifyToml(doc));
+  await withRegistryLock(env, async () => {
+    const registry = await readRegistry(env);
+    const existing = registry.towns.find((t) => t.path === entry.path);
+    if (existing) existing.name = name;
+    else registry.towns.push(entry);
+    const doc = {
+      ...registry.raw,
+      towns: registry.towns.map((t) => ({ path: t.path, name: t.name })),
+    };
+    await writeTextAtomic(registryPath(env), stringifyToml(doc));
+  });
   return entry;
+}
+
+/**
+ * Runs a read-change-write of the registry holding an exclusive lock on `towns.toml.lock`, so
+ * parallel `tt init` cannot drop each other's entries. The lock is on a file of its own that
+ * stays: `towns.toml` itself is replaced by a rename, and a lock on the replaced file would
+ * guard nothing. The kernel releases it when the process dies.
+ */
+async function withRegistryLock<T>(env: Env, fn: () => Promise<T>): Promise<T> {
+  const file = `${registryPath(env)}.lock`;
+  let lock: Deno.FsFile;
+  try {
+    await Deno.mkdir(dirname(file), { recursive: true });
+    lock = await Deno.open(file, { create: true, write: true, mode: 0o600 });
+  } catch (err) {
+    throw new ConfigError(`cannot lock ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    await lock.lock(true);
+    return await fn();
+  } finally {
+    lock.close();
+  }
 }

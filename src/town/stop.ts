@@ -2,22 +2,20 @@
  * `tt stop`: stop every agent (their loops are signalled and given time to put their
  * messages back), then the town's redis-server.
  */
-import { killAgent } from "../agent/control.ts";
-import { isTerminalState } from "../model/agent.ts";
-import { isAlive } from "../process.ts";
+import {
+  type LoopsStopped,
+  reapLoops,
+  signalAgents,
+  type SignalledLoop,
+} from "../agent/stop_loops.ts";
 import { stopServer } from "../redis/server.ts";
-import { openStore } from "../store/store.ts";
+import { openStore, type Store } from "../store/store.ts";
 import { loadTownConfig } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
 import { townPaths } from "./paths.ts";
 import { managedServer, openTown } from "./town.ts";
-import { sleep } from "../sleep.ts";
 
-export interface StopResult {
-  /** Agents that were running and were asked to stop. */
-  agentsStopped: string[];
-  /** Loops still running after the grace period (they were sent SIGKILL). */
-  agentsKilled: string[];
+export interface StopResult extends LoopsStopped {
   /** False for an external Redis, which tt never stops. */
   managed: boolean;
   /** True for the shared central server, which other towns use and tt leaves running. */
@@ -25,8 +23,6 @@ export interface StopResult {
   /** True when a running server was stopped by this call. */
   stopped: boolean;
 }
-
-const LOOP_GRACE_MS = 10_000;
 
 export async function stopTown(root: string, env: Env = processEnv): Promise<StopResult> {
   const config = await loadTownConfig(root);
@@ -38,52 +34,32 @@ export async function stopTown(root: string, env: Env = processEnv): Promise<Sto
     central: config.useCentralRedis,
     stopped: false,
   };
-  // Without Redis (it crashed) the loops still run here, retrying: find them by command line.
-  const pids = await stopAgents(root, env, result).catch(() => signalLocalLoops(root, result));
-  // Loops that run here get a grace period to finish settling their messages.
-  const deadline = Date.now() + LOOP_GRACE_MS;
-  while (pids.some(([, pid]) => isAlive(pid)) && Date.now() < deadline) {
-    await sleep(50);
-  }
-  for (const [name, pid] of pids) {
-    if (isAlive(pid)) {
-      result.agentsKilled.push(name);
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // exited just now
-      }
+  const town = await openTown(root, { start: false, env }).catch(() => undefined);
+  try {
+    const store: Store | undefined = town && openStore(town.redis, town.name);
+    // Without Redis (it crashed) the loops still run here, retrying: find them by command line.
+    let loops: SignalledLoop[];
+    try {
+      if (!store) throw new Error("no Redis");
+      loops = await signalAgents(store, result);
+    } catch {
+      loops = await signalLocalLoops(root, result);
     }
+    await reapLoops(loops, result, undefined, store);
+  } finally {
+    await town?.close();
   }
   if (server && !config.useCentralRedis) result.stopped = await stopServer(server);
   return result;
-}
-
-/** Kills every live agent; returns the pids of loops on this machine that were signalled. */
-async function stopAgents(root: string, env: Env, result: StopResult): Promise<[string, number][]> {
-  const town = await openTown(root, { start: false, env });
-  try {
-    const store = openStore(town.redis, town.name);
-    const pids: [string, number][] = [];
-    for (const agent of await store.agents.list()) {
-      if (isTerminalState(agent.state) && !(agent.pid && isAlive(agent.pid))) continue;
-      const r = await killAgent(store, agent.id);
-      if (!isTerminalState(agent.state)) result.agentsStopped.push(agent.name);
-      if (r.signalled && agent.pid) pids.push([agent.name, agent.pid]);
-    }
-    return pids;
-  } finally {
-    await town.close();
-  }
 }
 
 /**
  * Signals the agent loops of this town running on this machine, found by the command line
  * `tt spawn` gives them (`--town <root> agent-loop <name> <id> <rounds>`). Linux only.
  */
-async function signalLocalLoops(root: string, result: StopResult): Promise<[string, number][]> {
+async function signalLocalLoops(root: string, result: LoopsStopped): Promise<SignalledLoop[]> {
   const town = await Deno.realPath(root).catch(() => root);
-  const pids: [string, number][] = [];
+  const pids: SignalledLoop[] = [];
   let entries: Deno.DirEntry[];
   try {
     entries = await Array.fromAsync(Deno.readDir("/proc"));
@@ -107,7 +83,7 @@ async function signalLocalLoops(root: string, result: StopResult): Promise<[stri
       continue; // exited just now
     }
     result.agentsStopped.push(argv[at + 1]);
-    pids.push([argv[at + 1], pid]);
+    pids.push({ name: argv[at + 1], pid });
   }
   return pids;
 }

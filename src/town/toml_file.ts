@@ -71,6 +71,41 @@ export function stringifyToml(doc: TomlTable): string {
   return text === "" ? "" : `${text}\n`;
 }
 
+/**
+ * Creates `file` with `text` unless it already exists; false when it did. Of several writers
+ * racing for one name exactly one wins, and readers never see half a file: the text goes to a
+ * temporary file that is hard-linked into place (link refuses an existing name). Where hard
+ * links are not supported, an exclusive create (O_EXCL) keeps the one-winner rule.
+ */
+export async function writeTextExclusive(
+  file: string,
+  text: string,
+  options: { mode?: number } = {},
+): Promise<boolean> {
+  const tmp = `${file}.tmp-${crypto.randomUUID()}`;
+  try {
+    await Deno.writeTextFile(tmp, text, { mode: options.mode });
+    try {
+      await Deno.link(tmp, file);
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists) return false;
+      // No hard links on this filesystem (some network or FUSE ones): fall through.
+    }
+    try {
+      await Deno.writeTextFile(file, text, { createNew: true, mode: options.mode });
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists) return false;
+      throw err;
+    }
+  } catch (err) {
+    throw new ConfigError(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Locating keys in the text (best effort: good enough to point a human at the right line).
 

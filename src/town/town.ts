@@ -29,7 +29,10 @@ export interface Town {
 }
 
 export interface OpenOptions {
-  /** Start the managed redis-server when it is not running (default true). */
+  /**
+   * Start the managed redis-server when it is not running (default true). With false, a town
+   * whose server is not running is a `TownStoppedError`.
+   */
   start?: boolean;
   /** Keep reconnecting when Redis goes away (agent loops); the CLI fails fast. */
   reconnect?: boolean | ReconnectOptions;
@@ -51,6 +54,9 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
   try {
     redis = await RedisClient.connect({ ...connect, reconnect: options.reconnect });
   } catch (err) {
+    if (server && options.start === false && !(await serverState(server)).running) {
+      throw new TownStoppedError(config.name, paths.root, shownUrl);
+    }
     if (!server || options.start === false || err instanceof RedisAuthError) {
       throw connectError(err, shownUrl, server);
     }
@@ -73,6 +79,13 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     startedServer,
     close: () => redis.close(),
   };
+}
+
+/** The town's own redis-server is not running, and the command was not to start it. */
+export class TownStoppedError extends TtError {
+  constructor(readonly town: string, readonly root: string, readonly redisUrl: string) {
+    super(`town '${town}' is stopped (its redis-server is not running): start it with 'tt start'`);
+  }
 }
 
 /** The redis-server tt manages for this town, or undefined when Redis is external. */

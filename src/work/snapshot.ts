@@ -4,7 +4,7 @@
  * stored as `{ "base64": … }`. A restore never overwrites a town that has data unless forced.
  */
 import { join } from "node:path";
-import { TtError } from "../errors.ts";
+import { quoteExcerpt, TtError } from "../errors.ts";
 import { isActiveState, isAgentState } from "../model/agent.ts";
 import type { Store } from "../store/store.ts";
 import { writeTextAtomic } from "../town/toml_file.ts";
@@ -106,7 +106,11 @@ export async function restoreTown(
   try {
     data = JSON.parse(raw);
   } catch (err) {
-    throw new TtError(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new TtError(
+      `${file} is not valid JSON${jsonProblem(err as Error)}: ${
+        raw.trim() === "" ? "it is empty" : `it starts with ${quoteExcerpt(raw)}`
+      }`,
+    );
   }
   const state = checkTownState(data, file);
   const existing = await store.redis.scanAll(store.keys.pattern);
@@ -131,4 +135,18 @@ export async function restoreTown(
     replaced: existing.length,
     activeAgents: activeAgentsIn(state),
   };
+}
+
+/**
+ * What JSON.parse objected to, without the excerpt of the input V8 puts in its message (raw,
+ * and the whole file when it is short): ` (unexpected "x")`, ` (expected ':' after property
+ * name at line L column C)` and the like, or "".
+ */
+function jsonProblem(err: Error): string {
+  const token = /^Unexpected token '(.*?)', /su.exec(err.message);
+  if (token) return ` (unexpected ${quoteExcerpt(token[1], 10)})`;
+  const message = err.message.split(/, "|\n/)[0]
+    .replace(/ in JSON at position \d+ \((line \d+ column \d+)\)/, " at $1")
+    .replace(/^[A-Z]/, (c) => c.toLowerCase());
+  return /^[\x20-\x7e]+$/.test(message) && !message.includes('"') ? ` (${message})` : "";
 }

@@ -4,7 +4,7 @@
  * transaction, so no client sees a half-restored town). The format keeps each key's type and
  * remaining time to live; streams keep their entry ids, last id and consumer groups.
  */
-import { TtError } from "../errors.ts";
+import { plainOrQuoted, quoteExcerpt, TtError } from "../errors.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { RedisReplyError } from "../redis/errors.ts";
 import { decodeReply, type RedisArg, type RespValue } from "../redis/resp.ts";
@@ -234,7 +234,9 @@ export function checkTownState(data: unknown, file: string): TownState {
   if (typeof data !== "object" || data === null) throw bad("not a JSON object");
   const s = data as Partial<TownState>;
   if (s.format !== FORMAT) throw bad(`"format" is not "${FORMAT}"`);
-  if (s.version !== VERSION) throw bad(`version ${s.version} is not supported (this tt reads 1)`);
+  if (s.version !== VERSION) {
+    throw bad(`version ${quoteExcerpt(String(s.version), 20)} is not supported (this tt reads 1)`);
+  }
   if (typeof s.town !== "string" || s.town === "") throw bad('"town" is missing');
   if (typeof s.keys !== "object" || s.keys === null || Array.isArray(s.keys)) {
     throw bad('"keys" is missing');
@@ -244,9 +246,12 @@ export function checkTownState(data: unknown, file: string): TownState {
   }
   const prefix = `tt:${s.town}:`;
   for (const [key, dump] of Object.entries(s.keys)) {
-    if (!key.startsWith(prefix)) throw bad(`key ${key} is not a key of town '${s.town}'`);
+    const shown = plainOrQuoted(key);
+    if (!key.startsWith(prefix)) {
+      throw bad(`key ${shown} is not a key of town ${plainOrQuoted(s.town)}`);
+    }
     const problem = keyDumpProblem(dump) ?? agentRecordProblem(key.slice(prefix.length), dump);
-    if (problem) throw bad(`key ${key} ${problem}`);
+    if (problem) throw bad(`key ${shown} ${problem}`);
   }
   return { ...s, saved_at: s.saved_at ?? "an unknown time" } as TownState;
 }
