@@ -19,6 +19,7 @@ import { agentStatus, spawn, waitFor } from "./fixtures/agent_town.ts";
 import {
   makeCliHome,
   realCliTown,
+  roundSummary,
   townEvents,
   waitForTaskEnd,
   withDiagnostics,
@@ -50,7 +51,7 @@ realCliTest(
         server.requests,
         () => waitForTaskEnd(town, "claudia", taskId),
       );
-      console.log(`claude: task completed ${Date.now() - started} ms after tt assign`);
+      const completedAfter = Date.now() - started;
       assert.equal(task.state, "completed", JSON.stringify(task));
       assert.equal(task.assigned_to, agent.id);
       assert.equal(task.result, SCRIPTED_RESULT);
@@ -74,6 +75,8 @@ realCliTest(
         return a.rounds_completed === 1 && a.state === "idle" ? a : undefined;
       }, 60_000);
       assert.equal(settled.inbox + settled.in_flight, 0);
+      const round = await roundSummary(town, "claudia");
+      console.log(`claude: task completed ${completedAfter} ms after tt assign; ${round}`);
       assert.match((settled.activity ?? []).join("\n"), /Round 1: ✅ completed/);
       const log = await Deno.readTextFile(`${town.dir}/.tt/logs/claudia_round_1.log`);
       assert.ok(log.includes(SCRIPTED_FINAL_TEXT), log);
