@@ -23,10 +23,8 @@ const AUGGIE = installedAgentCli("auggie", "@augmentcode/auggie");
 const VERSION = installedVersion("@augmentcode/auggie");
 
 /**
- * The argv the real CLI needs (the preset is being aligned to it); tt adds
- * `--instruction-file <round prompt>`. `--shell sh`: by default auggie runs its shell tool as
- * `bash -l -c`, a login shell whose /etc/profile resets PATH (Debian does for root), so the
- * `tt` that the agent loop puts on PATH is "command not found"; `sh -c` keeps PATH.
+ * The preset's command line (tt adds `--instruction-file <round prompt>`), written out so the
+ * test fails if the preset drifts from what the real CLI was shown to need.
  */
 const AUGGIE_COMMAND = "auggie --print --shell sh";
 

@@ -101,7 +101,7 @@ const PRESET = Object.fromEntries(PRESET_CLIS);
 
 Deno.test("presets: the command lines the real CLIs accept headless", () => {
   assert.equal(PRESET["claude"], "claude --print --dangerously-skip-permissions");
-  assert.equal(PRESET["auggie"], "auggie --print");
+  assert.equal(PRESET["auggie"], "auggie --print --shell sh");
   assert.equal(PRESET["codex"], "codex exec --dangerously-bypass-approvals-and-sandbox");
   // Untrusted folders are refused headless, and without yolo there are no shell/write tools.
   assert.equal(PRESET["gemini"], "gemini --yolo --skip-trust");

@@ -34,7 +34,9 @@ const CODEX_MINI = `${CODEX} -m gpt-5.4-mini -c model_reasoning_effort="medium"`
  */
 export const PRESET_CLIS: ReadonlyArray<readonly [name: string, command: string]> = [
   ["claude", "claude --print --dangerously-skip-permissions"],
-  ["auggie", "auggie --print"],
+  // auggie's shell tool defaults to `bash -l -c`; a login shell's /etc/profile may reset PATH
+  // (Debian does for root) and lose the tt shim. `--shell sh` keeps the loop's PATH.
+  ["auggie", "auggie --print --shell sh"],
   ["codex", CODEX],
   ["codex-mini", CODEX_MINI],
   // The prompt file's path is appended; the prompt itself never goes on argv (visible in ps).
@@ -66,6 +68,7 @@ const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([
   ...PRESET_CLIS.map(([name, command]) => [command, name] as const),
   ["codex --dangerously-bypass-approvals-and-sandbox", "codex"],
   ["aider --yes --no-auto-commits --message", "aider"],
+  ["auggie --print", "auggie"],
   ["gemini", "gemini"],
   ["gh copilot", "copilot"],
   ["cursor", "cursor"],
