@@ -21,6 +21,10 @@ export interface SpawnOptions {
   nickname?: string;
   parent?: string;
   foreground?: boolean;
+  /** false: register the agent only (state starting), as tinytown's library does. */
+  start?: boolean;
+  /** Added to the loop's inherited environment (a library caller's TT_HOME, REDIS_URL...). */
+  env?: Record<string, string>;
 }
 
 export interface SpawnResult {
@@ -60,7 +64,8 @@ export async function spawnAgent(
       spawnMode: agent.spawnMode,
     }),
   );
-  return await startLoop(town, store, agent, maxRounds, opts.foreground === true);
+  if (opts.start === false) return { agent, logFile: `${town.paths.logsDir}/${agent.name}.log` };
+  return await startLoop(town, store, agent, maxRounds, opts.foreground === true, opts.env);
 }
 
 /** Starts a new loop for a stopped agent. */
@@ -68,7 +73,7 @@ export async function restartAgent(
   town: Town,
   store: Store,
   ref: string,
-  opts: { maxRounds?: number; foreground?: boolean },
+  opts: { maxRounds?: number; foreground?: boolean; env?: Record<string, string> },
 ): Promise<SpawnResult> {
   const agent = await store.agents.resolveAgent(
     ref,
@@ -113,7 +118,7 @@ export async function restartAgent(
       newState: "starting",
     }),
   );
-  return await startLoop(town, store, next, maxRounds, opts.foreground === true);
+  return await startLoop(town, store, next, maxRounds, opts.foreground === true, opts.env);
 }
 
 async function startLoop(
@@ -122,11 +127,18 @@ async function startLoop(
   agent: Agent,
   maxRounds: number,
   foreground: boolean,
+  env?: Record<string, string>,
 ): Promise<SpawnResult> {
   const logFile = `${town.paths.logsDir}/${agent.name}.log`;
   await Deno.mkdir(town.paths.logsDir, { recursive: true });
   await removeRoundLogs(town.paths.logsDir, agent.name);
-  const loop = { root: town.root, name: agent.name, id: agent.id, maxRounds };
+  const loop = {
+    root: town.root,
+    name: agent.name,
+    id: agent.id,
+    maxRounds,
+    ...(env ? { env } : {}),
+  };
   if (foreground) return { agent, logFile, exitCode: await runAgentLoopForeground(loop) };
   await Deno.writeTextFile(logFile, "");
   const pid = await launchAgentLoop({ ...loop, logFile });

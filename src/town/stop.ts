@@ -13,6 +13,7 @@ import { townPaths } from "./paths.ts";
 import { managedServer, openTown } from "./town.ts";
 import { sleep } from "../sleep.ts";
 
+/** What stopping a town did. */
 export interface StopResult {
   /** Agents that were running and were asked to stop. */
   agentsStopped: string[];
