@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { RedisClient } from "../src/redis/mod.ts";
-import { newAgent, Town, TtError } from "../mod.ts";
+import { ConfigError, newAgent, Town, TtError } from "../mod.ts";
 import { freePort, startRedis } from "./helpers/redis.ts";
 import { libTown } from "./helpers/lib_town.ts";
 
@@ -32,6 +32,20 @@ Deno.test("init refuses a folder that already holds a town", async () => {
     () => Town.init(t.dir, "lib-twice", { env: t.env }),
     (err: Error) => err instanceof TtError && /a town already exists/.test(err.message),
   );
+});
+
+Deno.test("init adds the given agent CLIs to tinytown.toml; a bad command makes nothing", async () => {
+  await using t = await libTown();
+  await assert.rejects(
+    () => Town.init(t.dir, "lib-bad-cli", { env: t.env, agentClis: { bad: "run 'unclosed" } }),
+    (err: Error) => err instanceof ConfigError && /unterminated single quote/.test(err.message),
+  );
+  assert.equal(await exists(`${t.dir}/tinytown.toml`), false);
+  const town = await t.init("lib-cli", { agentClis: { scripted: "/bin/echo 'hello world'" } });
+  assert.ok(town.config.agentClis.includes("scripted"));
+  assert.match(await Deno.readTextFile(`${t.dir}/tinytown.toml`), /\[agent_clis\.scripted\]/);
+  const h = await town.spawnAgent("echoer", { cli: "scripted", start: false });
+  assert.equal((await h.state())?.cli, "scripted");
 });
 
 Deno.test("connect on an initialised folder gives the same town name", async () => {

@@ -113,7 +113,8 @@ export class Channel {
    * the caller gives up (timeout, `signal`, closing the town): a message is moved into flight
    * and removed only once returned, and one moved while the caller was giving up goes back to
    * the front of the inbox. An urgent message that arrives during the wait is seen within a
-   * second. Entries that are not messages for this mailbox go to the dead letters.
+   * second. Entries that are not messages for this mailbox go to the dead letters. Meant for
+   * the conductor's mailbox and mailboxes no agent loop reads: a running loop takes its own.
    */
   receive(
     agentId: string,

@@ -134,10 +134,10 @@ export class Receiver {
     signal: AbortSignal | undefined,
   ): Promise<Message | null> {
     const conn = await this.#acquire();
-    const redis = this.#store.redis;
-    let cancelled: Promise<unknown> | undefined;
+    let settled = false;
+    let cancelled: Promise<void> | undefined;
     const cancel = () => {
-      cancelled ??= redis.command(["CLIENT", "UNBLOCK", conn.id]).catch(() => {});
+      cancelled ??= this.#unblock(conn, () => settled);
     };
     signal?.addEventListener("abort", cancel, { once: true });
     this.#closing.signal.addEventListener("abort", cancel, { once: true });
@@ -155,6 +155,8 @@ export class Receiver {
       } catch (err) {
         healthy = false;
         throw err;
+      } finally {
+        settled = true;
       }
       if (cancelled) {
         await cancelled;
@@ -162,25 +164,38 @@ export class Receiver {
         this.#throwIfStopped(signal);
         return null;
       }
-      return taken ? await this.#accept(agentId, taken, conn.client) : null;
+      return taken ? await this.#accept(agentId, taken) : null;
     } finally {
       signal?.removeEventListener("abort", cancel);
       this.#closing.signal.removeEventListener("abort", cancel);
       // A late UNBLOCK must land before the connection serves the next wait.
-      await cancelled;
+      if (cancelled) await cancelled;
       this.#release(conn, healthy);
     }
   }
 
   /**
-   * A taken entry: a message for this mailbox is handed over (its removal from flight is
-   * sent on `client`, in order, without waiting); anything else goes to the dead letters.
+   * Cancels a blocking wait on the server. An UNBLOCK that reaches Redis before the wait
+   * itself (they travel on different connections) does nothing, so it is repeated until the
+   * wait has ended one way or the other.
    */
-  async #accept(
-    agentId: string,
-    taken: TakenOne,
-    client?: RedisClient,
-  ): Promise<Message | null> {
+  async #unblock(conn: Blocking, ended: () => boolean): Promise<void> {
+    const redis = this.#store.redis;
+    try {
+      while (!ended()) {
+        if ((await redis.command(["CLIENT", "UNBLOCK", conn.id])) === 1 || ended()) return;
+        await sleep(20);
+      }
+    } catch {
+      // The command connection is gone too: the wait ends with its own error.
+    }
+  }
+
+  /**
+   * A taken entry: a message for this mailbox is handed over (its removal from flight is
+   * sent without waiting); anything else goes to the dead letters.
+   */
+  async #accept(agentId: string, taken: TakenOne): Promise<Message | null> {
     const decoded = decodeMessage(taken.raw);
     const reason = !decoded.ok
       ? decoded.reason
@@ -191,9 +206,13 @@ export class Receiver {
       await this.#store.mailbox.deadLetterOne(agentId, taken, reason ?? "unreadable");
       return null;
     }
-    const settling = this.#store.mailbox.settle(agentId, taken, client).catch(() => {
-      // Still in flight: recovery puts it back, so it may come a second time, never not at all.
-    });
+    // Sent after the caller has the message (a macrotask later), so the removal costs the
+    // caller no time; close() waits for it.
+    const settling = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => this.#store.mailbox.settle(agentId, taken))
+      .catch(() => {
+        // Still in flight: recovery puts it back, so it may come twice, never not at all.
+      });
     this.#settling.add(settling);
     settling.finally(() => this.#settling.delete(settling));
     return decoded.message;

@@ -11,7 +11,7 @@ import { leaseHeld, loopRunsHere } from "../agent/liveness.ts";
 import { spawnAgent as spawnAgentOp } from "../agent/spawn.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore } from "../store/store.ts";
-import { effectiveAgentClis } from "../town/cli_presets.ts";
+import { type AgentCliEntry, effectiveAgentClis } from "../town/cli_presets.ts";
 import { loadTownConfig, saveTownConfig } from "../town/config.ts";
 import { initTown } from "../town/init.ts";
 import { type StopResult, stopTown } from "../town/stop.ts";
@@ -93,14 +93,21 @@ export class Town implements AsyncDisposable {
    */
   static async init(path: string, name: string, options: TownInitOptions = {}): Promise<Town> {
     const env = layeredEnv(options.env ?? {});
+    const clis: Record<string, AgentCliEntry> = {};
+    for (const [cli, command] of Object.entries(options.agentClis ?? {})) {
+      clis[cli] = { name: cli, command, env: {} };
+    }
+    effectiveAgentClis(clis); // a command that cannot be split fails before anything is made
     const made = await initTown(path, { name, env });
-    if (options.agentClis && Object.keys(options.agentClis).length > 0) {
-      const config = await loadTownConfig(made.root);
-      for (const [cli, command] of Object.entries(options.agentClis)) {
-        config.agentClis[cli] = { name: cli, command, env: {} };
+    if (Object.keys(clis).length > 0) {
+      try {
+        const config = await loadTownConfig(made.root);
+        Object.assign(config.agentClis, clis);
+        await saveTownConfig(made.root, config);
+      } catch (err) {
+        await stopTown(made.root, env).catch(() => {}); // leave no server running behind
+        throw err;
       }
-      effectiveAgentClis(config.agentClis); // a command that cannot be split fails here
-      await saveTownConfig(made.root, config);
     }
     return await Town.#open(made.root, options, made.startedServer);
   }

@@ -222,13 +222,10 @@ export class Mailbox {
     return r ? { raw: r[1], urgent: r[0] === 1 } : null;
   }
 
-  /**
-   * A taken message was handed over: it leaves flight. `client` may be the connection it was
-   * taken on, so the removal follows the take in order on that connection.
-   */
-  async settle(agentId: string, taken: TakenOne, client: RedisClient = this.redis): Promise<void> {
+  /** A taken message was handed over: it leaves flight. */
+  async settle(agentId: string, taken: TakenOne): Promise<void> {
     const list = taken.urgent ? this.inflightUrgent(agentId) : this.keys.inflight(agentId);
-    await client.lrem(list, 1, taken.raw);
+    await this.redis.lrem(list, 1, taken.raw);
   }
 
   /** A taken message was not handed over: back to the front of its list (if still in flight). */
