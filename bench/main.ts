@@ -4,6 +4,7 @@
  * `--quick` is a smoke run; `--json` prints the results as JSON.
  */
 import { runAgentBench } from "./agents.ts";
+import { runLibraryBench } from "./library.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runRedisBench } from "./redis.ts";
 
@@ -14,6 +15,7 @@ const log = (line: string) => console.error(line);
 const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
+  ...await runLibraryBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

@@ -4,7 +4,9 @@
  * and, where it helps, what to do about it.
  */
 export class TtError extends Error {
+  /** The exit code the CLI uses for it (1, or 2 for usage errors). */
   readonly exitCode: number;
+  /** `message` is the one line shown; `cause` the underlying error, if any. */
   constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -14,6 +16,7 @@ export class TtError extends Error {
 
 /** Bad command-line usage (exit 2, like a parser error). */
 export class UsageError extends TtError {
+  /** A usage error with exit code 2. */
   constructor(message: string) {
     super(message, { exitCode: 2 });
   }
@@ -24,18 +27,23 @@ export class ConfigError extends TtError {}
 
 /** The town folder has no tinytown.toml. */
 export class NotInitializedError extends TtError {
+  /** `townPath` is the folder without a tinytown.toml. */
   constructor(readonly townPath: string) {
     super(`no town at ${townPath}: tinytown.toml not found (run 'tt init' there first)`);
   }
 }
 
+/** No agent matches a reference (or the reference names the conductor's mailbox). */
 export class AgentNotFoundError extends TtError {
+  /** `ref` is the reference as given; `detail` replaces the default message. */
   constructor(readonly ref: string, detail?: string) {
     super(detail ?? `agent not found: ${ref}`);
   }
 }
 
+/** No task matches an id or id prefix. */
 export class TaskNotFoundError extends TtError {
+  /** `ref` is the reference as given; `detail` replaces the default message. */
   constructor(readonly ref: string, detail?: string) {
     super(detail ?? `task not found: ${ref}`);
   }

@@ -33,6 +33,10 @@ export interface SpawnOptions {
   foreground?: boolean;
   /** Told each warning (one line, no prefix) before the loop starts. */
   warn?: (line: string) => void;
+  /** false: register the agent only (state starting), as tinytown's library does. */
+  start?: boolean;
+  /** Added to the loop's inherited environment (a library caller's TT_HOME, REDIS_URL...). */
+  env?: Record<string, string>;
 }
 
 export interface SpawnResult {
@@ -78,7 +82,18 @@ export async function spawnAgent(
       spawnMode: agent.spawnMode,
     }),
   );
-  return await startLoop(town, store, agent, maxRounds, opts.foreground === true, "spawn");
+  if (opts.start === false) {
+    return { agent, logFile: agentPaths(town.paths, agent.name).loopLog };
+  }
+  return await startLoop(
+    town,
+    store,
+    agent,
+    maxRounds,
+    opts.foreground === true,
+    "spawn",
+    opts.env,
+  );
 }
 
 /** Fresh ids tried when the nickname picked from the id is another agent's name. */
@@ -112,7 +127,12 @@ export async function restartAgent(
   town: Town,
   store: Store,
   ref: string,
-  opts: { maxRounds?: number; foreground?: boolean; warn?: (line: string) => void },
+  opts: {
+    maxRounds?: number;
+    foreground?: boolean;
+    warn?: (line: string) => void;
+    env?: Record<string, string>;
+  },
 ): Promise<SpawnResult> {
   const agent = await store.agents.resolveAgent(
     ref,
@@ -162,7 +182,15 @@ export async function restartAgent(
       newState: "starting",
     }),
   );
-  return await startLoop(town, store, next, maxRounds, opts.foreground === true, "restart");
+  return await startLoop(
+    town,
+    store,
+    next,
+    maxRounds,
+    opts.foreground === true,
+    "restart",
+    opts.env,
+  );
 }
 
 async function startLoop(
@@ -172,10 +200,17 @@ async function startLoop(
   maxRounds: number,
   foreground: boolean,
   how: "spawn" | "restart",
+  env?: Record<string, string>,
 ): Promise<SpawnResult> {
   const files = agentPaths(town.paths, agent.name);
   const logFile = files.loopLog;
-  const loop = { root: town.root, name: agent.name, id: agent.id, maxRounds };
+  const loop = {
+    root: town.root,
+    name: agent.name,
+    id: agent.id,
+    maxRounds,
+    ...(env ? { env } : {}),
+  };
   if (foreground) return { agent, logFile, exitCode: await runAgentLoopForeground(loop) };
   // Appended, never truncated: the log of earlier runs is evidence (`tt logs --loop`).
   await appendLoopLog(

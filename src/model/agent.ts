@@ -25,6 +25,7 @@ import { newId, parseId } from "./ids.ts";
 import { nicknameFor } from "./nicknames.ts";
 import { hashTime, jsonTime, parseTime } from "./time.ts";
 
+/** Every agent state, as stored (lowercase). */
 export const AGENT_STATES = [
   "cold",
   "starting",
@@ -35,12 +36,17 @@ export const AGENT_STATES = [
   "stopped",
   "error",
 ] as const;
+/** Where an agent is in its life: `starting` to `idle`/`working`, ending `stopped`, `error` or `cold`. */
 export type AgentState = typeof AGENT_STATES[number];
 
+/** Every agent type, as stored. */
 export const AGENT_TYPES = ["supervisor", "worker"] as const;
+/** `worker` for spawned agents; `supervisor` is the conductor's kind. */
 export type AgentType = typeof AGENT_TYPES[number];
 
+/** Every spawn mode, as stored. */
 export const SPAWN_MODES = ["fresh", "forkedcontext", "resumed"] as const;
+/** How the agent's context began: `fresh` (tt always), `forkedcontext` or `resumed`. */
 export type SpawnMode = typeof SPAWN_MODES[number];
 
 export const DEFAULT_ROLE = "default";
@@ -52,23 +58,37 @@ export const BUILTIN_ROLES: readonly string[] = [
   "runner",
 ];
 
+/** An agent record (the hash `tt:{town}:agent:{id}`). */
 export interface Agent {
+  /** The agent's id (a lowercase UUID). */
   id: string;
   /** Canonical name exactly as given to spawn. */
   name: string;
+  /** Display name; derived from the id unless given. */
   nickname?: string;
+  /** Role id, e.g. `reviewer`; absent means `default`. */
   roleId?: string;
+  /** The agent that spawned this one. */
   parentAgentId?: string;
+  /** How its context began. */
   spawnMode: SpawnMode;
+  /** `worker` for spawned agents. */
   agentType: AgentType;
+  /** Where it is in its life. */
   state: AgentState;
   /** Resolved CLI name, or a raw custom command. */
   cli: string;
+  /** The task it is working on. */
   currentTask?: string;
+  /** When it was registered. */
   createdAt: Date;
+  /** Last sign of life from its loop. */
   lastHeartbeat: Date;
+  /** Tasks it completed. */
   tasksCompleted: number;
+  /** Rounds its loop ran (since the last restart). */
   roundsCompleted: number;
+  /** Last time it did work (the idle timeout counts from here). */
   lastActiveAt: Date;
   /** tt only: process id of the agent loop. */
   pid?: number;
@@ -94,6 +114,7 @@ export function isActiveState(state: AgentState): boolean {
   return !isTerminalState(state);
 }
 
+/** Only an idle agent takes new work at once. */
 export function canAcceptWork(state: AgentState): boolean {
   return state === "idle";
 }
@@ -118,13 +139,21 @@ export function stateEmoji(state: AgentState): string {
   return STATE_EMOJI[state];
 }
 
+/** Optional parts of a new agent record. */
 export interface NewAgentOptions {
+  /** Default: a new random id. */
   id?: string;
+  /** Default `worker`. */
   agentType?: AgentType;
+  /** Default: derived from the id. */
   nickname?: string;
+  /** Role id. */
   roleId?: string;
+  /** The spawning agent's id. */
   parentAgentId?: string;
+  /** Default `fresh`. */
   spawnMode?: SpawnMode;
+  /** The timestamps' time; default now. */
   now?: Date;
 }
 
@@ -156,6 +185,7 @@ export function displayName(agent: Agent): string {
   return agent.nickname ?? agent.name;
 }
 
+/** The role id, `default` when none is set. */
 export function effectiveRole(agent: Agent): string {
   return agent.roleId ?? DEFAULT_ROLE;
 }

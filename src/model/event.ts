@@ -56,33 +56,49 @@ export const TT_EVENT_TYPES = [
   "task_cancelled",
 ] as const;
 
+/** Every event type tt reads and writes: tinytown's, then tt's own. */
 export const EVENT_TYPES = [...REFERENCE_EVENT_TYPES, ...TT_EVENT_TYPES] as const;
+/** The `event_type` of an event, snake_case (`task_completed`, `agent_spawned`, ...). */
 export type EventType = typeof EVENT_TYPES[number];
 
 export function isEventType(s: string): s is EventType {
   return (EVENT_TYPES as readonly string[]).includes(s);
 }
 
+/** One entry of the town's event streams (the JSON in its `data` field). */
 export interface TownEvent {
+  /** What happened. */
   eventType: EventType;
+  /** The agent it concerns (the event is on that agent's stream too). */
   agentId?: string;
+  /** The task it concerns. */
   taskId?: string;
+  /** The mission it concerns. */
   missionId?: string;
   /** State names in their display form, e.g. `Idle`. */
   oldState?: string;
+  /** The state after, in display form. */
   newState?: string;
+  /** One line for people. */
   message: string;
+  /** When it happened. */
   timestamp: Date;
+  /** For spawns: the parent agent. */
   parentAgentId?: string;
+  /** For spawns: the child agent. */
   childAgentId?: string;
+  /** Free-form scope. */
   scope?: string;
+  /** For spawns: how the agent's context began. */
   spawnMode?: SpawnMode;
 }
 
+/** The optional parts of a new event (and its time, default now). */
 export type EventFields = Omit<TownEvent, "eventType" | "message" | "timestamp"> & {
   timestamp?: Date;
 };
 
+/** A new event, timestamp now unless given. */
 export function newEvent(
   eventType: EventType,
   message: string,

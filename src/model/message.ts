@@ -19,7 +19,9 @@ import {
 import { newId } from "./ids.ts";
 import { jsonTime } from "./time.ts";
 
+/** Every priority, lowest first. */
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+/** `high` and `urgent` go to the front of the inbox; `normal` and `low` to the back. */
 export type Priority = typeof PRIORITIES[number];
 
 /** High and urgent messages are pushed to the front of the inbox, the rest to the back. */
@@ -35,6 +37,7 @@ export const CONFIRMATION_TYPES = [
   "rejected",
 ] as const;
 
+/** What a confirmation message confirms (`rejected` says why). */
 export type Confirmation =
   | { type: "received" }
   | { type: "acknowledged" }
@@ -42,6 +45,7 @@ export type Confirmation =
   | { type: "approved" }
   | { type: "rejected"; reason: string };
 
+/** Every message type, as stored in the `type` field. */
 export const MESSAGE_TYPES = [
   "task",
   "query",
@@ -57,6 +61,7 @@ export const MESSAGE_TYPES = [
   "shutdown",
   "custom",
 ] as const;
+/** The wire tag of a message (`task`, `task_assign`, `informational`, ...). */
 export type MessageType = typeof MESSAGE_TYPES[number];
 
 /** The type-specific part of a message; `type` is the wire tag. */
@@ -75,22 +80,35 @@ export type MessageBody =
   | { type: "shutdown" }
   | { type: "custom"; kind: string; payload: string };
 
+/** A message in a mailbox (compact JSON in `tt:{town}:inbox:{id}` or `urgent:{id}`). */
 export interface Message {
+  /** The message's id (a lowercase UUID). */
   id: string;
+  /** The sender's id (SUPERVISOR_ID for the conductor). */
   from: string;
+  /** The recipient's id. */
   to: string;
+  /** What it says: the type and its fields. */
   body: MessageBody;
+  /** Where it is queued in the inbox. */
   priority: Priority;
+  /** When it was made. */
   createdAt: Date;
+  /** The id of the message this one answers. */
   correlationId?: string;
   /** tt only: the message went back to an inbox after a round that did not finish. */
   redelivered?: boolean;
 }
 
+/** Optional parts of a new message. */
 export interface NewMessageOptions {
+  /** Default: a new random id. */
   id?: string;
+  /** Default `normal`. */
   priority?: Priority;
+  /** The id of the message it answers. */
   correlationId?: string;
+  /** Its time; default now. */
   now?: Date;
 }
 
@@ -239,6 +257,7 @@ export function decodeMessage(text: string): DecodeResult {
 // How the CLI and the agent loop look at messages (tinytown's CLI classifier, not the
 // library's `is_actionable`, which also counts pings and every custom message).
 
+/** How the CLI and the agent loop sort messages (`[T]`, `[Q]`, `[I]`, `[C]`, `[!]`). */
 export const MESSAGE_CATEGORIES = [
   "task",
   "query",
@@ -246,6 +265,7 @@ export const MESSAGE_CATEGORIES = [
   "confirmation",
   "other_actionable",
 ] as const;
+/** A message's category in inbox views and prompts. */
 export type MessageCategory = typeof MESSAGE_CATEGORIES[number];
 
 /** Custom messages are sorted by keywords over `kind + " " + payload`, first match wins. */
@@ -258,6 +278,7 @@ export function classifyCustom(kind: string, payload: string): MessageCategory {
   return "task";
 }
 
+/** The category a message shows under (tinytown's CLI classifier). */
 export function classifyMessage(body: MessageBody): MessageCategory {
   switch (body.type) {
     case "task_assign":

@@ -22,6 +22,7 @@ import { hashTime, jsonTime, parseTime } from "./time.ts";
 
 export type { HashWrite };
 
+/** Every task state, as stored. */
 export const TASK_STATES = [
   "pending",
   "assigned",
@@ -30,23 +31,35 @@ export const TASK_STATES = [
   "failed",
   "cancelled",
 ] as const;
+/** `pending` (backlog) -> `assigned` -> `running` -> `completed`, `failed` or `cancelled`. */
 export type TaskState = typeof TASK_STATES[number];
 
 /** Older writers used `in_flight` for `running`. */
 const TASK_STATE_ALIASES: Readonly<Record<string, TaskState>> = { in_flight: "running" };
 
+/** A task record (the hash `tt:{town}:task:{id}`). */
 export interface Task {
+  /** The task's id (a lowercase UUID). */
   id: string;
+  /** What to do. */
   description: string;
+  /** Where it is in its life. */
   state: TaskState;
+  /** The agent it is assigned to. */
   assignedTo?: string;
+  /** When it was created. */
   createdAt: Date;
+  /** When it last changed. */
   updatedAt: Date;
+  /** When an agent started it. */
   startedAt?: Date;
+  /** When it completed, failed or was cancelled. */
   completedAt?: Date;
   /** The result, the error, or the cancel reason. */
   result?: string;
+  /** The task it is part of. */
   parentId?: string;
+  /** Free-form labels (backlog offers match roles against them). */
   tags: string[];
 }
 
@@ -56,6 +69,7 @@ export function parseTaskState(s: string): TaskState | undefined {
   return Object.hasOwn(TASK_STATE_ALIASES, s) ? TASK_STATE_ALIASES[s] : undefined;
 }
 
+/** Completed, failed or cancelled: the task is over. */
 export function isTaskTerminal(state: TaskState): boolean {
   return state === "completed" || state === "failed" || state === "cancelled";
 }
@@ -78,13 +92,19 @@ export function taskStateIcon(state: TaskState): string {
   return TASK_ICONS[state];
 }
 
+/** Optional parts of a new task. */
 export interface NewTaskOptions {
+  /** Default: a new random id. */
   id?: string;
+  /** Labels. */
   tags?: string[];
+  /** The parent task's id. */
   parentId?: string;
+  /** The timestamps' time; default now. */
   now?: Date;
 }
 
+/** A new task: `pending`, unassigned, both timestamps now. */
 export function newTask(description: string, opts: NewTaskOptions = {}): Task {
   const now = opts.now ?? new Date();
   return dropUndefined({
@@ -98,28 +118,33 @@ export function newTask(description: string, opts: NewTaskOptions = {}): Task {
   });
 }
 
-export function assignTask(task: Task, agentId: string, now = new Date()): Task {
+/** The task `assigned` to the agent (a new value; nothing is saved). */
+export function assignTask(task: Task, agentId: string, now: Date = new Date()): Task {
   return { ...task, assignedTo: agentId, state: "assigned", updatedAt: now };
 }
 
-export function startTask(task: Task, now = new Date()): Task {
+/** The task `running`, started now. */
+export function startTask(task: Task, now: Date = new Date()): Task {
   return { ...task, state: "running", startedAt: now, updatedAt: now };
 }
 
-export function completeTask(task: Task, result: string, now = new Date()): Task {
+/** The task `completed` with `result`. */
+export function completeTask(task: Task, result: string, now: Date = new Date()): Task {
   return { ...task, state: "completed", result, completedAt: now, updatedAt: now };
 }
 
-export function failTask(task: Task, error: string, now = new Date()): Task {
+/** The task `failed`, `error` kept as its result. */
+export function failTask(task: Task, error: string, now: Date = new Date()): Task {
   return { ...task, state: "failed", result: error, completedAt: now, updatedAt: now };
 }
 
-export function cancelTask(task: Task, reason: string, now = new Date()): Task {
+/** The task `cancelled`, `reason` kept as its result. */
+export function cancelTask(task: Task, reason: string, now: Date = new Date()): Task {
   return { ...task, state: "cancelled", result: reason, completedAt: now, updatedAt: now };
 }
 
 /** Back to `pending`, unassigned and not started; `result`/`completedAt` are kept. */
-export function requeueTask(task: Task, now = new Date()): Task {
+export function requeueTask(task: Task, now: Date = new Date()): Task {
   const { assignedTo: _assignedTo, startedAt: _startedAt, ...rest } = task;
   return { ...rest, state: "pending", updatedAt: now };
 }

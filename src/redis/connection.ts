@@ -99,6 +99,7 @@ export class RedisConnection {
       hello.push(opts.username ? ["AUTH", opts.username, opts.password] : ["AUTH", opts.password]);
     }
     if (opts.db !== undefined && opts.db !== 0) hello.push(["SELECT", opts.db]);
+    if (opts.clientName !== undefined) hello.push(["CLIENT", "SETNAME", opts.clientName]);
     if (hello.length === 0) return conn;
     const where = describeEndpoint(opts.endpoint);
     const cancelTimer = onTimeout(Math.max(1, timeoutMs - (Date.now() - started)), () => {
@@ -115,7 +116,7 @@ export class RedisConnection {
         if (hello[i][0] === "AUTH" && /WRONGPASS|pass|auth/i.test(reply.text)) {
           throw new RedisAuthError(`Redis authentication failed at ${where}: ${reply.text}`);
         }
-        const what = hello[i][0] === "AUTH" ? "AUTH" : `SELECT ${opts.db}`;
+        const what = hello[i][0] === "AUTH" ? "AUTH" : hello[i].join(" ");
         throw new RedisConnectionError(`Redis at ${where} refused ${what}: ${reply.text}`);
       });
       return conn;

@@ -1,6 +1,8 @@
 /** Errors raised by the Redis client. Each carries a one-line message fit to show a user. */
 
+/** Any error of the Redis client; the subclasses say which kind. */
 export class RedisError extends Error {
+  /** `message` is one line fit to show a user. */
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
@@ -9,7 +11,9 @@ export class RedisError extends Error {
 
 /** Redis answered with an error reply; `code` is its first word (ERR, WRONGTYPE, NOSCRIPT...). */
 export class RedisReplyError extends RedisError {
+  /** The first word of the reply: ERR, WRONGTYPE, NOSCRIPT, ... */
   readonly code: string;
+  /** `text` is the error reply as Redis sent it. */
   constructor(readonly text: string) {
     super(text);
     const space = text.indexOf(" ");
@@ -21,6 +25,7 @@ export class RedisReplyError extends RedisError {
 export class RedisConnectionError extends RedisError {
   /** Why, without the endpoint (e.g. "connection refused"), for callers that name it themselves. */
   readonly reason?: string;
+  /** `message` names the endpoint; `reason` is the same without it. */
   constructor(message: string, options?: { cause?: unknown; reason?: string }) {
     super(message, options);
     this.reason = options?.reason;

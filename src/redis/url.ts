@@ -14,6 +14,8 @@ export interface ConnectOptions {
   db?: number;
   /** How long opening the socket (and AUTH/SELECT) may take. Default 5000 ms. */
   connectTimeoutMs?: number;
+  /** Set with CLIENT SETNAME on every connection, so CLIENT LIST can tell whose it is. */
+  clientName?: string;
 }
 
 /**

@@ -57,6 +57,32 @@ export class AgentStore {
     }
   }
 
+  /**
+   * Writes the whole record as tinytown's `set_agent_state` does (absent optional fields are
+   * deleted, the rest set), creating it when missing, and indexes it. No spawn-limit check.
+   */
+  async save(agent: Agent): Promise<void> {
+    const { set, del } = agentToHash(agent);
+    const tx = this.redis.multi();
+    if (del.length) tx.add("HDEL", this.keys.agent(agent.id), ...del);
+    await tx.add("HSET", this.keys.agent(agent.id), ...Object.entries(set).flat())
+      .add("SADD", this.keys.agentsIndex, agent.id)
+      .exec();
+  }
+
+  /** Leaves a stop request for the agent's loop (tinytown's flag: an hour at most). */
+  async requestStop(id: string): Promise<void> {
+    await this.redis.set(this.keys.stop(id), "1", { ex: 3600 });
+  }
+
+  async stopRequested(id: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.stop(id))) === 1;
+  }
+
+  async clearStop(id: string): Promise<void> {
+    await this.redis.del(this.keys.stop(id));
+  }
+
   async get(id: string): Promise<Agent | undefined> {
     return agentFromHash(await this.redis.hgetall(this.keys.agent(id)));
   }
@@ -110,7 +136,7 @@ export class AgentStore {
   async releaseTask(
     agentId: string,
     taskId: string,
-    now = new Date(),
+    now: Date = new Date(),
   ): Promise<"cleared" | "kept" | "missing"> {
     const r = await this.redis.evalScript(RELEASE_TASK, [this.keys.agent(agentId)], [
       taskId,

@@ -8,9 +8,11 @@ import { decodeEvent, encodeEvent, type TownEvent } from "../model/event.ts";
 import type { Pipeline } from "../redis/pipeline.ts";
 import type { TownKeys } from "./keys.ts";
 
+/** An event as read from a stream, with its entry id. */
 export interface StoredEvent {
   /** Stream entry id, e.g. `1714000000000-0`. */
   streamId: string;
+  /** The event. */
   event: TownEvent;
 }
 
@@ -43,10 +45,37 @@ export class EventLog {
     }
   }
 
+  /** The id of the newest entry of the stream (readable or not), or `0-0` when it is empty. */
+  async lastId(agentId?: string): Promise<string> {
+    const key = agentId ? this.keys.agentEvents(agentId) : this.keys.events;
+    return (await this.redis.xrevrange(key, "+", "-", 1))[0]?.id ?? "0-0";
+  }
+
   /** The newest `count` events, oldest first. */
   async recent(count: number, agentId?: string): Promise<StoredEvent[]> {
     const key = agentId ? this.keys.agentEvents(agentId) : this.keys.events;
     return toEvents(await this.redis.xrevrange(key, "+", "-", count)).reverse();
+  }
+
+  /**
+   * Events after `afterId`, and the id of the last entry read, readable or not (so a reader
+   * that goes on from it never reads a skipped entry again). With `blockMs`, waits for new
+   * ones (use a dedicated connection).
+   */
+  async readAfter(
+    afterId: string,
+    opts: { count?: number; blockMs?: number; agentId?: string; client?: RedisClient } = {},
+    options?: SendOptions,
+  ): Promise<{ events: StoredEvent[]; cursor: string }> {
+    const key = opts.agentId ? this.keys.agentEvents(opts.agentId) : this.keys.events;
+    const client = opts.client ?? this.redis;
+    const raw = await client.xread(
+      key,
+      afterId,
+      { count: opts.count ?? 100, blockMs: opts.blockMs },
+      options,
+    );
+    return { events: toEvents(raw), cursor: raw[raw.length - 1]?.id ?? afterId };
   }
 
   /** Events after `afterId`; with `blockMs`, waits for new ones (use a dedicated connection). */

@@ -9,7 +9,8 @@ import type { Pipeline } from "../redis/pipeline.ts";
 import { jsonTime } from "../model/time.ts";
 import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import type { TownKeys } from "./keys.ts";
-import { REDELIVER, TAKE_MESSAGES } from "./scripts.ts";
+import type { Subscriber } from "../redis/pubsub.ts";
+import { REDELIVER, RETURN_ONE, TAKE_MESSAGES, TAKE_ONE, TAKE_REPLY } from "./scripts.ts";
 
 /** A message taken for a round, with the exact text it was stored as. */
 export interface Taken {
@@ -22,6 +23,12 @@ export interface Taken {
 export interface Rejected {
   raw: string;
   reason: string;
+  urgent: boolean;
+}
+
+/** One message taken into flight on its own (library receive): its exact text and its list. */
+export interface TakenOne {
+  raw: string;
   urgent: boolean;
 }
 
@@ -178,6 +185,94 @@ export class Mailbox {
       ],
       [opts.mark === false ? "0" : "1"],
     )) as number;
+  }
+
+  /** Takes the first waiting message (urgent list first) into flight; null when none waits. */
+  async takeOne(agentId: string): Promise<TakenOne | null> {
+    const r = await this.redis.evalScript(TAKE_ONE, this.#oneKeys(agentId)) as
+      | [number, string]
+      | null;
+    return r ? { raw: r[1], urgent: r[0] === 1 } : null;
+  }
+
+  /**
+   * Waits on a dedicated blocking connection until a message arrives in the inbox and moves
+   * it into flight; null on timeout (or when the wait is cancelled with CLIENT UNBLOCK).
+   */
+  async waitTakeOne(
+    blocking: RedisClient,
+    agentId: string,
+    timeoutSec: number,
+  ): Promise<TakenOne | null> {
+    const raw = await blocking.blmove(
+      this.keys.inbox(agentId),
+      this.keys.inflight(agentId),
+      "LEFT",
+      "RIGHT",
+      timeoutSec,
+    );
+    return raw === null ? null : { raw, urgent: false };
+  }
+
+  /** Takes the first waiting reply to `correlationId` into flight, leaving other messages. */
+  async takeReply(agentId: string, correlationId: string): Promise<TakenOne | null> {
+    const r = await this.redis.evalScript(TAKE_REPLY, this.#oneKeys(agentId), [correlationId]) as
+      | [number, string]
+      | null;
+    return r ? { raw: r[1], urgent: r[0] === 1 } : null;
+  }
+
+  /** A taken message was handed over: it leaves flight. */
+  async settle(agentId: string, taken: TakenOne): Promise<void> {
+    const list = taken.urgent ? this.inflightUrgent(agentId) : this.keys.inflight(agentId);
+    await this.redis.lrem(list, 1, taken.raw);
+  }
+
+  /** A taken message was not handed over: back to the front of its list (if still in flight). */
+  async putBack(agentId: string, taken: TakenOne): Promise<boolean> {
+    const keys = taken.urgent
+      ? [this.inflightUrgent(agentId), this.keys.urgent(agentId)]
+      : [this.keys.inflight(agentId), this.keys.inbox(agentId)];
+    return (await this.redis.evalScript(RETURN_ONE, keys, [taken.raw])) === 1;
+  }
+
+  /** A taken entry cannot be used: out of flight and into the dead letters, in one step. */
+  async deadLetterOne(agentId: string, taken: TakenOne, reason: string): Promise<void> {
+    const list = taken.urgent ? this.inflightUrgent(agentId) : this.keys.inflight(agentId);
+    await this.redis.multi()
+      .add("LREM", list, 1, taken.raw)
+      .add("LPUSH", this.keys.deadLetters, deadLetter(agentId, { ...taken, reason }))
+      .exec();
+  }
+
+  /** The first `n` waiting messages of the urgent list and of the inbox, not consumed. */
+  async peekBoth(agentId: string, n = 100): Promise<{ urgent: Message[]; inbox: Message[] }> {
+    const [urgent, inbox] = await this.redis.pipeline()
+      .add("LRANGE", this.keys.urgent(agentId), 0, n - 1)
+      .add("LRANGE", this.keys.inbox(agentId), 0, n - 1)
+      .execOrThrow() as [string[], string[]];
+    const decode = (raws: string[]) =>
+      raws.map(decodeMessage).flatMap((r) => (r.ok ? [r.message] : []));
+    return { urgent: decode(urgent), inbox: decode(inbox) };
+  }
+
+  /** Publishes a message on the town's broadcast channel; returns how many listeners got it. */
+  async broadcast(message: Message): Promise<number> {
+    return await this.redis.publish(this.keys.broadcast, encodeMessage(message));
+  }
+
+  /** Subscribes `onRaw` to the town's broadcast channel (the message JSON as published). */
+  subscribeBroadcast(subscriber: Subscriber, onRaw: (raw: string) => void): Promise<void> {
+    return subscriber.subscribe(this.keys.broadcast, (_channel, raw) => onRaw(raw));
+  }
+
+  #oneKeys(agentId: string): string[] {
+    return [
+      this.keys.urgent(agentId),
+      this.keys.inbox(agentId),
+      this.inflightUrgent(agentId),
+      this.keys.inflight(agentId),
+    ];
   }
 
   async deadLetters(n = 100): Promise<DeadLetter[]> {

@@ -158,3 +158,51 @@ back(KEYS[1], KEYS[3])
 back(KEYS[2], KEYS[4])
 return moved
 `);
+
+/**
+ * Takes one waiting message into flight, urgent list first, and returns which list it came
+ * from and its text: { 1 = urgent | 0 = inbox, raw }, or false when both are empty.
+ * KEYS = urgent, inbox, inflight-urgent, inflight.
+ */
+export const TAKE_ONE = new Script(`
+local v = redis.call('LMOVE', KEYS[1], KEYS[3], 'LEFT', 'RIGHT')
+if v then return { 1, v } end
+v = redis.call('LMOVE', KEYS[2], KEYS[4], 'LEFT', 'RIGHT')
+if v then return { 0, v } end
+return false
+`);
+
+/**
+ * Puts one taken message back at the front of the list it came from, but only while it is
+ * still in flight (a recovery may have put it back already; it must not appear twice).
+ * KEYS = the in-flight list, the source list. ARGV[1] = the exact text. Returns 1 or 0.
+ */
+export const RETURN_ONE = new Script(`
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+  return 1
+end
+return 0
+`);
+
+/**
+ * Takes the first waiting message whose correlation id is ARGV[1] into flight (urgent list
+ * first), leaving every other message where it is: { 1 = urgent | 0 = inbox, raw }, or false.
+ * KEYS = urgent, inbox, inflight-urgent, inflight.
+ */
+export const TAKE_REPLY = new Script(`
+for pair = 0, 1 do
+  local src, dst = KEYS[1 + pair], KEYS[3 + pair]
+  for _, v in ipairs(redis.call('LRANGE', src, 0, -1)) do
+    if string.find(v, ARGV[1], 1, true) then
+      local ok, o = pcall(cjson.decode, v)
+      if ok and type(o) == 'table' and o['correlation_id'] == ARGV[1] then
+        redis.call('LREM', src, 1, v)
+        redis.call('RPUSH', dst, v)
+        return { 1 - pair, v }
+      end
+    end
+  end
+end
+return false
+`);

@@ -38,6 +38,21 @@ export class TaskStore {
     return p;
   }
 
+  /**
+   * Adds a whole-record write to a pipeline or transaction, as tinytown's `set_task` does
+   * (absent optional fields deleted, the rest set), creating the record when missing.
+   */
+  saveTo<P extends Pipeline>(p: P, task: Task): P {
+    const { set, del } = taskToHash(task);
+    if (del.length) p.add("HDEL", this.keys.task(task.id), ...del);
+    return p.add("HSET", this.keys.task(task.id), ...Object.entries(set).flat())
+      .add("SADD", this.keys.tasksIndex, task.id);
+  }
+
+  async save(task: Task): Promise<void> {
+    await this.saveTo(this.redis.multi(), task).exec();
+  }
+
   async get(id: string): Promise<Task | undefined> {
     return taskFromHash(await this.redis.hgetall(this.keys.task(id)));
   }
@@ -156,6 +171,21 @@ export class TaskStore {
   /** Backlog task ids in order. */
   async backlogIds(): Promise<string[]> {
     return (await this.redis.lrange(this.keys.backlog, 0, -1)).filter((id) => parseId(id));
+  }
+
+  /** Appends task ids to the backlog (ids only; the records are separate). */
+  async backlogPush(...ids: string[]): Promise<number> {
+    return await this.redis.rpush(this.keys.backlog, ...ids);
+  }
+
+  /** Takes the first backlog id (FIFO); undefined when the backlog is empty. */
+  async backlogPop(): Promise<string | undefined> {
+    return (await this.redis.lpop(this.keys.backlog)) ?? undefined;
+  }
+
+  /** Removes one occurrence of the id from the backlog; true when it was there. */
+  async backlogRemove(id: string): Promise<boolean> {
+    return (await this.redis.lrem(this.keys.backlog, 1, id)) > 0;
   }
 
   async backlogLength(): Promise<number> {

@@ -15,6 +15,7 @@ import { type Env, processEnv } from "./env.ts";
 import { townPaths } from "./paths.ts";
 import { managedServer, openTown } from "./town.ts";
 
+/** What stopping a town did (agents stopped and killed, and the server). */
 export interface StopResult extends LoopsStopped {
   /** False for an external Redis, which tt never stops. */
   managed: boolean;

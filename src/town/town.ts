@@ -37,6 +37,8 @@ export interface OpenOptions {
   /** Keep reconnecting when Redis goes away (agent loops); the CLI fails fast. */
   reconnect?: boolean | ReconnectOptions;
   env?: Env;
+  /** Names the connection (CLIENT SETNAME), so its owner can find it in CLIENT LIST. */
+  clientName?: string;
 }
 
 /** Opens the town at `root` (a path as the user typed it). */
@@ -51,8 +53,9 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     : parseUrl(redisUrl(config, paths.root, env), shownUrl);
   let startedServer = false;
   let redis: RedisClient;
+  const name = options.clientName === undefined ? {} : { clientName: options.clientName };
   try {
-    redis = await RedisClient.connect({ ...connect, reconnect: options.reconnect });
+    redis = await RedisClient.connect({ ...connect, ...name, reconnect: options.reconnect });
   } catch (err) {
     if (server && options.start === false && !(await serverState(server)).running) {
       throw new TownStoppedError(config.name, paths.root, shownUrl);
@@ -62,7 +65,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     }
     startedServer = (await ensureServer(server)).started;
     try {
-      redis = await RedisClient.connect({ ...connect, reconnect: options.reconnect });
+      redis = await RedisClient.connect({ ...connect, ...name, reconnect: options.reconnect });
     } catch (err2) {
       throw connectError(err2, shownUrl, server);
     }

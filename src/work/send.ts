@@ -13,6 +13,7 @@ import { type Env, processEnv } from "../town/env.ts";
 /** Largest message text tt accepts (bytes of UTF-8): far above any prompt, far below Redis'. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+/** What `tt send` sends: a task (default), a query, information, or an acknowledgement. */
 export type SendKind = "task" | "query" | "info" | "ack";
 
 /** The wire type each `tt send` flag produces, as the command names it. */

@@ -18,6 +18,7 @@ import {
   type TaskState,
   taskStateDisplayName,
 } from "../model/task.ts";
+import type { AgentRef } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import { type Env, processEnv } from "../town/env.ts";
 import { checkMessageSize, messageBytes } from "./send.ts";
@@ -62,15 +63,51 @@ export async function assignNewTask(
   if (description.trim() === "") throw new UsageError("task description is empty");
   checkMessageSize(messageBytes(description));
   const to = await store.agents.resolve(agentRef);
-  const label = to.kind === "agent" ? displayLabel(to.agent) : "conductor";
   const task = assignTask(newTask(description), to.id);
+  return await deliverAssignment(store, to, task, false);
+}
+
+/**
+ * Assigns a task record the caller built (the library's `assign(task)`): a task without an
+ * assignee is assigned to the agent; one assigned to the agent is stored as it is; one
+ * assigned to someone else is refused. Saved whole, with its message and event, in one
+ * transaction.
+ */
+export async function assignTaskRecord(
+  store: Store,
+  agentRef: string,
+  task: Task,
+): Promise<AssignResult> {
+  if (task.description.trim() === "") throw new UsageError("task description is empty");
+  checkMessageSize(messageBytes(task.description));
+  const to = await store.agents.resolve(agentRef);
+  if (task.assignedTo !== undefined && task.assignedTo !== to.id) {
+    throw new TtError(
+      `task ${shortId(task.id)} is assigned to ${task.assignedTo}, not to ${to.id}; ` +
+        "requeue it first",
+    );
+  }
+  const record = task.assignedTo === undefined ? assignTask(task, to.id) : task;
+  return await deliverAssignment(store, to, record, true);
+}
+
+/** The task, its task_assign message from the conductor and its event, in one transaction. */
+async function deliverAssignment(
+  store: Store,
+  to: AgentRef,
+  task: Task,
+  whole: boolean,
+): Promise<AssignResult> {
+  const label = to.kind === "agent" ? displayLabel(to.agent) : "conductor";
   const message = newMessage(SUPERVISOR_ID, to.id, { type: "task_assign", taskId: task.id });
   const event = newEvent(
     "task_assigned",
-    `Task ${shortId(task.id)} assigned: ${truncateSummary(description, 60)}`,
-    { agentId: to.id, taskId: task.id, newState: taskStateDisplayName("assigned") },
+    `Task ${shortId(task.id)} assigned: ${truncateSummary(task.description, 60)}`,
+    { agentId: to.id, taskId: task.id, newState: taskStateDisplayName(task.state) },
   );
-  const tx = store.tasks.createTo(store.redis.multi(), task);
+  const tx = whole
+    ? store.tasks.saveTo(store.redis.multi(), task)
+    : store.tasks.createTo(store.redis.multi(), task);
   await store.events.addTo(store.mailbox.sendTo(tx, message), event).exec();
   return { task, agentId: to.id, label };
 }

@@ -1,0 +1,51 @@
+/**
+ * BacklogService: the backlog commands (`tt backlog add|list|claim|assign-all|remove`) as
+ * functions over an open Town. Claims are atomic: of many claimers of a task, one wins.
+ */
+import type { Task } from "../../model/task.ts";
+import {
+  addToBacklog,
+  assignAllFromBacklog,
+  claimFromBacklog,
+  listBacklog,
+  removeFromBacklog,
+} from "../../work/backlog.ts";
+import { contextOf } from "../context.ts";
+import type { Town } from "../town.ts";
+
+/** `tt backlog add`: a pending, unassigned task at the end of the backlog. */
+export async function add(
+  town: Town,
+  description: string,
+  tags: readonly string[] = [],
+): Promise<Task> {
+  return await addToBacklog(contextOf(town).store, description, tags);
+}
+
+/** One place in the backlog. */
+export interface BacklogItem {
+  /** The task id. */
+  id: string;
+  /** The task, unless its record is gone. */
+  task?: Task;
+}
+
+/** `tt backlog list`: the backlog in order. */
+export async function list(town: Town): Promise<BacklogItem[]> {
+  return await listBacklog(contextOf(town).store);
+}
+
+/** `tt backlog claim`: gives a backlog task to an agent; the assigned task. */
+export async function claim(town: Town, taskRef: string, agentRef: string): Promise<Task> {
+  return (await claimFromBacklog(contextOf(town).store, taskRef, agentRef)).task;
+}
+
+/** `tt backlog assign-all`: gives every backlog task to one agent; the tasks it got. */
+export async function assignAll(town: Town, agentRef: string): Promise<Task[]> {
+  return (await assignAllFromBacklog(contextOf(town).store, agentRef)).assigned;
+}
+
+/** `tt backlog remove`: takes a task out of the backlog and deletes it; the task it was. */
+export async function remove(town: Town, taskRef: string): Promise<Task> {
+  return await removeFromBacklog(contextOf(town).store, taskRef);
+}

@@ -1,0 +1,38 @@
+/**
+ * RecoveryService: `tt recover` as a function over an open Town: agents whose loop died get
+ * their unfinished work put back where a new loop finds it.
+ */
+import { recoverAgents } from "../../agent/recover.ts";
+import type { Agent, AgentState } from "../../model/agent.ts";
+import { contextOf } from "../context.ts";
+import type { Town } from "../town.ts";
+
+/** One agent `recover` acted on. */
+export interface RecoveredAgent {
+  /** The record as it was before. */
+  agent: Agent;
+  /** Its state now: `error`, or `stopped` when its loop had ended cleanly. */
+  state: AgentState;
+  /** Why its loop counts as dead. */
+  reason: string;
+  /** In-flight messages put back at the front of its inbox. */
+  messages: number;
+  /** Tasks of it put back to `assigned`. */
+  tasksRequeued: number;
+}
+
+/** `tt recover`: finds agents whose loop is gone (process or lease) and recovers them. */
+export async function recover(town: Town): Promise<RecoveredAgent[]> {
+  const ctx = contextOf(town);
+  const r = await recoverAgents(ctx.store, {
+    leaseSecs: ctx.open.config.agent.leaseSecs,
+    townPaths: ctx.open.paths,
+  });
+  return r.recovered.map((x) => ({
+    agent: x.agent,
+    state: x.state,
+    reason: x.reason,
+    messages: x.messages,
+    tasksRequeued: x.tasks.length,
+  }));
+}
