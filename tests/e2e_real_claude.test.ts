@@ -22,7 +22,7 @@ import {
   roundSummary,
   townEvents,
   waitForTaskEnd,
-  withDiagnostics,
+  withEvidence,
 } from "./fixtures/real_cli_town.ts";
 
 realCliTest(
@@ -46,11 +46,7 @@ realCliTest(
         await town.ok("assign", "claudia", "write the release notes", "--json"),
       ) as { task_id: string };
 
-      const task = await withDiagnostics(
-        town,
-        server.requests,
-        () => waitForTaskEnd(town, "claudia", taskId),
-      );
+      const task = await waitForTaskEnd(town, "claudia", taskId);
       const completedAfter = Date.now() - started;
       assert.equal(task.state, "completed", JSON.stringify(task));
       assert.equal(task.assigned_to, agent.id);
@@ -80,6 +76,8 @@ realCliTest(
       assert.match((settled.activity ?? []).join("\n"), /Round 1: ✅ completed/);
       const log = await Deno.readTextFile(`${town.dir}/.tt/logs/claudia_round_1.log`);
       assert.ok(log.includes(SCRIPTED_FINAL_TEXT), log);
+    } catch (err) {
+      throw await withEvidence(err, town, server.requests);
     } finally {
       await town.done();
     }
@@ -102,18 +100,13 @@ realCliTest(
       const { task_id: taskId } = JSON.parse(
         await town.ok("assign", "clumsy", "this will not work", "--json"),
       ) as { task_id: string };
-      const status = await withDiagnostics(
-        town,
-        server.requests,
-        () =>
-          waitFor("clumsy's first round to fail", async () => {
-            const a = await agentStatus(town, "clumsy");
-            // "CLI error" is how the loop records a non-zero exit.
-            return (a.activity ?? []).some((l) => l.startsWith("Round 1: ⚠️ CLI error"))
-              ? a
-              : undefined;
-          }, 120_000),
-      );
+      const status = await waitFor("clumsy's first round to fail", async () => {
+        const a = await agentStatus(town, "clumsy");
+        // "CLI error" is how the loop records a non-zero exit.
+        return (a.activity ?? []).some((l) => l.startsWith("Round 1: ⚠️ CLI error"))
+          ? a
+          : undefined;
+      }, 120_000);
       assert.ok(server.replies("error").length >= 1, "the CLI called the model");
       // Claude Code prints the API's message and exits 1: a 4xx is not retried.
       const log = await Deno.readTextFile(`${town.dir}/.tt/logs/clumsy_round_1.log`);
@@ -121,6 +114,8 @@ realCliTest(
       assert.equal(status.tasks_completed, 0);
       const task = JSON.parse(await town.ok("task", "show", taskId, "--json")) as { state: string };
       assert.notEqual(task.state, "completed");
+    } catch (err) {
+      throw await withEvidence(err, town, server.requests);
     } finally {
       await town.done();
     }

@@ -18,7 +18,7 @@ import { openaiResponsesProtocol } from "./helpers/model_openai.ts";
 import { type ModelProtocol, SCRIPTED_ERROR, startModelServer } from "./helpers/model_server.ts";
 import { agentStatus, processAlive, spawn, waitFor } from "./fixtures/agent_town.ts";
 import { claudeEnv, CODEX_COMMAND, codexEnv } from "./fixtures/real_cli_env.ts";
-import { makeCliHome, realCliTown, withDiagnostics } from "./fixtures/real_cli_town.ts";
+import { makeCliHome, realCliTown, withEvidence } from "./fixtures/real_cli_town.ts";
 
 const MAX_FAILED_ROUNDS = 3;
 const gate = {
@@ -64,19 +64,14 @@ async function failureScenario(cli: InstalledCli): Promise<void> {
       await town.ok("assign", "doomed", "this cannot work", "--json"),
     ) as { task_id: string };
 
-    const failed = await withDiagnostics(
-      town,
-      server.requests,
-      () =>
-        waitFor("doomed to end (in Error)", async () => {
-          const status = JSON.parse(await town.ok("status", "--json", "--deep")) as {
-            agents: FailedAgent[];
-          };
-          const a = status.agents.find((x) => x.id === id);
-          // Any end state ends the wait; only Error passes below.
-          return a && ["error", "stopped", "cold"].includes(a.state) ? a : undefined;
-        }, 180_000),
-    );
+    const failed = await waitFor("doomed to end (in Error)", async () => {
+      const status = JSON.parse(await town.ok("status", "--json", "--deep")) as {
+        agents: FailedAgent[];
+      };
+      const a = status.agents.find((x) => x.id === id);
+      // Any end state ends the wait; only Error passes below.
+      return a && ["error", "stopped", "cold"].includes(a.state) ? a : undefined;
+    }, 180_000);
     assert.equal(failed.state, "error", JSON.stringify(failed));
     // The loop has ended: nothing more will arrive after this.
     await waitFor("doomed's loop to exit", () => {
@@ -116,6 +111,8 @@ async function failureScenario(cli: InstalledCli): Promise<void> {
       inbox.previews[0].text,
     );
     assert.equal((await agentStatus(town, "doomed")).state, "error");
+  } catch (err) {
+    throw await withEvidence(err, town, server.requests);
   } finally {
     await town.done();
   }
