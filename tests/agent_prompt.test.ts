@@ -88,12 +88,13 @@ Deno.test("batchMessages: urgent first, arrival order kept, categories split", (
     batch.actionable.map((a) => [a.message.id, a.urgent]),
     [[u1.id, true], [r1.id, false], [r3.id, false], [r4.id, false]],
   );
-  assert.deepEqual(batch.informational, ["urgent fyi", "ping", "x".repeat(97) + "..."]);
+  assert.deepEqual(batch.informational.map((i) => i.text), ["urgent fyi", "ping", "x".repeat(150)]);
+  assert.deepEqual(batch.informational.map((i) => i.id), [u2.id, r5.id, r7.id]);
   assert.deepEqual([...batch.confirmations], [["[note] thank you all", 1], ["thanks", 1]]);
   assert.equal(confirmationTotal(batch.confirmations), 2);
 });
 
-Deno.test("batchMessages: confirmations counted per text cut to 60, sorted", () => {
+Deno.test("batchMessages: confirmations counted per whole text, sorted", () => {
   const long = "z".repeat(80);
   const batch = batchMessages([ack("thanks")], [
     ack("received"),
@@ -104,11 +105,11 @@ Deno.test("batchMessages: confirmations counted per text cut to 60, sorted", () 
     ack("received"),
     ack("received"),
   ]);
-  const rejected = `rejected: ${"z".repeat(47)}...`;
   assert.deepEqual([...batch.confirmations], [
     ["approved", 1],
     ["received", 3],
-    [rejected, 2],
+    [`rejected: ${long}`, 1],
+    [`rejected: ${long}different`, 1],
     ["thanks", 2],
   ]);
   assert.equal(confirmationTotal(batch.confirmations), 8);
@@ -151,15 +152,22 @@ Deno.test("buildPrompt: a single task assignment", () => {
     prompt,
   );
   const actionable = section(prompt, "## Actionable Messages (already popped)");
-  assert.deepEqual(actionable.slice(0, 4), [
+  assert.deepEqual(actionable.slice(0, 7), [
     `1. [normal] task assignment from ${SUPERVISOR_ID}`,
     `   Task ID: ${t.id}`,
-    "   Description: Fix the login bug",
-    `   Complete with: tt task complete ${t.id} --result "what was done"`,
+    "   Description: (exact text between the fence lines):",
+    "```text",
+    "Fix the login bug",
+    "second line",
+    "```",
   ]);
-  assert.equal(actionable.length, 5);
-  assert.match(actionable[4], /^ {3}\S.*(mission|work-item)/);
-  assert.ok(!prompt.includes("second line"));
+  assert.equal(
+    actionable[7],
+    `   Complete with: tt task complete ${t.id} --result "what was done"`,
+  );
+  assert.equal(actionable.length, 9);
+  assert.match(actionable[8], /^ {3}\S.*(mission|work-item)/);
+  assert.ok(prompt.includes("\n```text\nFix the login bug\nsecond line\n```\n"));
   assert.deepEqual(section(prompt, "## Current State"), [
     "- Round: 3/12",
     "- Actionable messages: 1",
@@ -202,7 +210,7 @@ Deno.test("buildPrompt: the command block lists tinytown's commands plus fail an
   for (const line of block.slice(1, -1)) assert.match(line, / # \S/);
 });
 
-Deno.test("buildPrompt: urgent and normal messages, urgent first, lines cut to 120", () => {
+Deno.test("buildPrompt: urgent and normal messages, urgent first, one-line texts whole", () => {
   const t = task("Ship it", [], 1);
   const urgentTask = msg({ type: "task_assign", taskId: t.id });
   const question = msg({ type: "query", question: "q".repeat(200) });
@@ -215,9 +223,8 @@ Deno.test("buildPrompt: urgent and normal messages, urgent first, lines cut to 1
   assert.deepEqual(headings(prompt), BASE_HEADINGS);
   const lines = section(prompt, "## Actionable Messages (already popped)");
   assert.equal(lines[0], `1. [URGENT] task assignment from ${ALICE}`);
-  const q = `2. [normal] from ${ALICE}: question: ${"q".repeat(107)}...`;
+  const q = `2. [normal] from ${ALICE}: question: ${"q".repeat(200)}`;
   assert.ok(lines.includes(q), lines.join("\n"));
-  assert.equal(q.length - `2. [normal] from ${ALICE}: `.length, 120);
   assert.ok(lines.includes(`3. [normal] from ${SUPERVISOR_ID}: shutdown requested`));
   assert.deepEqual(section(prompt, "## Current State").slice(1, 3), [
     "- Actionable messages: 3",
@@ -267,10 +274,7 @@ Deno.test("buildPrompt: informational and confirmations only, with role-matching
     "## Your Workflow",
   ]);
   const infoLines = section(prompt, "## Informational (batched summary)");
-  assert.deepEqual(infoLines, [
-    ...Array.from({ length: 8 }, (_, i) => `- update ${i}`),
-    "- ...and 2 more informational message(s)",
-  ]);
+  assert.deepEqual(infoLines, Array.from({ length: 10 }, (_, i) => `- update ${i}`));
   assert.deepEqual(section(prompt, "## Confirmations (auto-dismissed)"), [
     "- received x1",
     "- thanks x2",
@@ -324,7 +328,7 @@ Deno.test("buildPrompt: a missing or invalid task record says details are unavai
   assert.match(lines[7], /^ {3}Description: Task details unavailable\b/);
 });
 
-Deno.test("buildPrompt: a 10 KB multi-line description shows its first line, cut to 160", () => {
+Deno.test("buildPrompt: a 10 KB multi-line description is carried whole", () => {
   const firstLine = "  " + "word ".repeat(60);
   const body = Array.from({ length: 200 }, (_, i) => `line ${i} ${"x".repeat(40)}`).join("\n");
   const t = task(`${firstLine}\n${body}`, [], 5);
@@ -332,10 +336,7 @@ Deno.test("buildPrompt: a 10 KB multi-line description shows its first line, cut
   const prompt = buildPrompt(input({
     actionable: [{ message: msg({ type: "task_assign", taskId: t.id }), urgent: false, task: t }],
   }));
-  const described = "word ".repeat(60).trim().slice(0, 157) + "...";
-  assert.ok(prompt.includes(`   Description: ${described}\n`), prompt);
-  assert.ok(!prompt.includes("line 0"));
-  assert.ok(prompt.length < 5000);
+  assert.ok(prompt.includes(`\n\`\`\`text\n${t.description}\n\`\`\`\n`), prompt);
 });
 
 Deno.test("buildPrompt: a redelivered message is marked after its priority", () => {

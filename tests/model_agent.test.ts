@@ -129,6 +129,7 @@ Deno.test("the spec's hash example reads and writes back the same fields", () =>
     "pid",
     "host",
     "last_error",
+    "last_error_detail",
     "cli_pid",
   ]);
   assert.equal(set.created_at, "2026-04-22T10:11:12.123+00:00");
@@ -148,6 +149,16 @@ Deno.test("hash round-trip with every optional field, including tt extras", () =
     pid: 4242,
     host: "box",
     lastError: "boom",
+    lastErrorDetail: {
+      outcome: "failed",
+      exitCode: 3,
+      message: "round 2: agent CLI exited with 3",
+      at: NOW,
+      round: 2,
+      failedInARow: 1,
+      log: "/town/.tt/logs/w1_round_2.log",
+      outputTail: ["first", "last"],
+    },
     cliPid: 4343,
   };
   const { set, del } = agentToHash(a);

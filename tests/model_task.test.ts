@@ -101,7 +101,7 @@ Deno.test("the spec's hash example reads and writes back", () => {
     "tags",
     "assigned_to",
   ]);
-  assert.deepEqual(del, ["started_at", "completed_at", "result", "parent_id"]);
+  assert.deepEqual(del, ["started_at", "completed_at", "result", "parent_id", "unfinished_rounds"]);
   assert.equal(set.created_at, "2026-04-22T10:15:00+00:00");
   assert.equal(set.tags, "[]");
 });
@@ -115,6 +115,7 @@ Deno.test("hash round-trip with all fields; tags as compact JSON", () => {
     ),
     parentId: TASK,
     tags: ["backend", "api", 'q"uote'],
+    unfinishedRounds: 2,
   };
   const { set, del } = taskToHash(t);
   assert.deepEqual(del, []);

@@ -96,7 +96,15 @@ Deno.test("a minimal file gets every default", () => {
     tlsEnabled: false,
     bind: "127.0.0.1",
   });
-  assert.deepEqual(c.agent, { idleTimeoutSecs: 300, leaseSecs: 30, roundTimeoutSecs: 0 });
+  assert.deepEqual(c.agent, {
+    idleTimeoutSecs: 300,
+    leaseSecs: 30,
+    roundTimeoutSecs: 3600,
+    stallTimeoutSecs: 600,
+    maxFailedRounds: 3,
+    maxTaskRounds: 3,
+    failedRoundBackoffMs: 1000,
+  });
   assert.equal(c.townhall.restPort, 8080);
   assert.equal(c.townhall.auth.mode, "none");
   assert.equal(c.townhall.auth.clockSkewSeconds, 60);
@@ -119,10 +127,19 @@ Deno.test("the spec's example file parses", () => {
 Deno.test("agent and redis extras parse", () => {
   const c = parseTownConfig(
     `name = "t"\nconductor_cli = "codex"\nuse_streams = true\n[agent]\nidle_timeout_secs = 42\n` +
-      `lease_secs = 5\nround_timeout_secs = 600\n[redis]\npersist = true\nurl = "  "\n`,
+      `lease_secs = 5\nround_timeout_secs = 600\nstall_timeout_secs = 0\nmax_failed_rounds = 1\n` +
+      `max_task_rounds = 7\nfailed_round_backoff_ms = 20\n[redis]\npersist = true\nurl = "  "\n`,
     "t.toml",
   );
-  assert.deepEqual(c.agent, { idleTimeoutSecs: 42, leaseSecs: 5, roundTimeoutSecs: 600 });
+  assert.deepEqual(c.agent, {
+    idleTimeoutSecs: 42,
+    leaseSecs: 5,
+    roundTimeoutSecs: 600,
+    stallTimeoutSecs: 0,
+    maxFailedRounds: 1,
+    maxTaskRounds: 7,
+    failedRoundBackoffMs: 20,
+  });
   assert.equal(c.redis.persist, true);
   assert.equal(c.redis.url, undefined, "a blank url counts as absent");
   assert.equal(c.conductorCli, "codex");
@@ -159,6 +176,9 @@ Deno.test("wrong types name the file, key and line", () => {
     ['name = "t"\n[agent_clis.x]\nname = "x"\n', /^f\.toml:2: 'agent_clis\.x' .*'command'/],
     ['name = "t"\n[agent_clis.x]\nname = "x"\ncommand = "x"\nenv = { A = 1 }\n', /A' must/],
     ['name = "t"\n[agent]\nlease_secs = 0\n', /^f\.toml:3: 'agent\.lease_secs'/],
+    ['name = "t"\n[agent]\nmax_failed_rounds = 0\n', /^f\.toml:3: 'agent\.max_failed_rounds'/],
+    ['name = "t"\n[agent]\nmax_task_rounds = -1\n', /^f\.toml:3: 'agent\.max_task_rounds'/],
+    ['name = "t"\n[agent]\nstall_timeout_secs = "x"\n', /'agent\.stall_timeout_secs' must/],
     ["name = 5\n", /^f\.toml:1: 'name' must be a string/],
     ["max_agents = 3\n", /^f\.toml: missing required key 'name'/],
   ];
@@ -301,4 +321,27 @@ Deno.test("presets are always effective; file entries override them", () => {
     env: { FOO: "bar" },
   });
   assert.deepEqual(clis.get("local")?.argv, ["ollama", "run"]);
+});
+
+Deno.test("[agent] failure keys save and load; an unknown [agent] key survives", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(
+      join(dir, "tinytown.toml"),
+      `name = "t"\n[agent]\nmax_failed_rounds = 5\nfuture_agent_key = "keep"\n`,
+    );
+    const c = await loadTownConfig(dir);
+    assert.equal(c.agent.maxFailedRounds, 5);
+    c.agent.stallTimeoutSecs = 0;
+    c.agent.maxTaskRounds = 2;
+    await saveTownConfig(dir, c);
+    const again = await loadTownConfig(dir);
+    assert.equal(again.agent.maxFailedRounds, 5);
+    assert.equal(again.agent.stallTimeoutSecs, 0);
+    assert.equal(again.agent.maxTaskRounds, 2);
+    assert.equal(again.agent.failedRoundBackoffMs, 1000);
+    assert.equal((again.raw["agent"] as Record<string, unknown>)["future_agent_key"], "keep");
+    const text = await Deno.readTextFile(join(dir, "tinytown.toml"));
+    assert.match(text, /^round_timeout_secs = 3600$/m);
+    assert.match(text, /^stall_timeout_secs = 0$/m);
+  });
 });

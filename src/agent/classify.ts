@@ -1,17 +1,11 @@
 /**
  * Sorting one round's popped messages (core §6.2 step 7): actionable ones go to the agent,
- * informational ones are summarised, confirmations are only counted.
+ * informational ones are listed together, confirmations are only counted. Texts stay whole
+ * (tinytown cut them to 100 and 60 characters; the rest was lost with the message).
  */
 import { parseId } from "../model/ids.ts";
-import {
-  classifyMessage,
-  type Message,
-  summarizeMessage,
-  truncateSummary,
-} from "../model/message.ts";
-
-export const INFORMATIONAL_SUMMARY_MAX = 100;
-export const CONFIRMATION_TEXT_MAX = 60;
+import { classifyMessage, type Message, summarizeMessage } from "../model/message.ts";
+import { messageParts } from "./prompt_text.ts";
 
 export interface ActionableItem {
   message: Message;
@@ -19,12 +13,19 @@ export interface ActionableItem {
   urgent: boolean;
 }
 
+/** An informational message: its id and its whole text (`lead + text` is its summary). */
+export interface InformationalItem {
+  id: string;
+  lead: string;
+  text: string;
+}
+
 export interface MessageBatch {
   /** Urgent messages first, each group in arrival order. */
   actionable: ActionableItem[];
-  /** One-line summaries, cut to 100 characters, in arrival order. */
-  informational: string[];
-  /** Count per confirmation text (cut to 60); iterates in code-point order of the text. */
+  /** Whole texts, in arrival order. */
+  informational: InformationalItem[];
+  /** Count per whole confirmation text; iterates in code-point order of the text. */
   confirmations: Map<string, number>;
 }
 
@@ -58,7 +59,7 @@ export function batchMessages(
   regular: readonly Message[],
 ): MessageBatch {
   const actionable: ActionableItem[] = [];
-  const informational: string[] = [];
+  const informational: InformationalItem[] = [];
   const counts = new Map<string, number>();
   const take = (message: Message, isUrgent: boolean) => {
     switch (classifyMessage(message.body)) {
@@ -68,12 +69,10 @@ export function batchMessages(
         actionable.push({ message, urgent: isUrgent });
         return;
       case "informational":
-        informational.push(
-          truncateSummary(summarizeMessage(message.body), INFORMATIONAL_SUMMARY_MAX),
-        );
+        informational.push({ id: message.id, ...messageParts(message.body) });
         return;
       case "confirmation": {
-        const text = truncateSummary(summarizeMessage(message.body), CONFIRMATION_TEXT_MAX);
+        const text = summarizeMessage(message.body);
         counts.set(text, (counts.get(text) ?? 0) + 1);
         return;
       }

@@ -15,7 +15,9 @@ import { openTown, type Town } from "../town/town.ts";
 import { cliEnvironment, cliWorkdir } from "./cli_env.ts";
 import { hostname, releaseLease, renewLease } from "./liveness.ts";
 import { stateChanged } from "./agent_events.ts";
-import { backlogFor, isRedisOutage, type RoundContext, runRound } from "./round.ts";
+import { activityText, FailedRounds } from "./failures.ts";
+import { isRedisOutage, outageDelayMs, throughOutages } from "./outage.ts";
+import { backlogFor, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
 import { dropLoopV8Flags } from "./v8_flags.ts";
 import { sleep } from "../sleep.ts";
@@ -105,28 +107,43 @@ async function loop(
     `Agent ${agent.name} (${agent.id}) starting: max ${opts.maxRounds} rounds, CLI ${cli.name} ` +
       `(${cli.argv.join(" ")}) in ${cliWorkdir(town.root, cli)}, idle timeout ${idleTimeoutSecs}s`,
   );
-  await store.agents.update({ ...agent, pid: Deno.pid, host: hostname() }, ["pid", "host"]);
-  await renewLease(store, agent.id, leaseSecs, true);
-  const redelivered = await store.mailbox.redeliverInFlight(agent.id);
+  const redelivered = await throughOutages(
+    async () => {
+      await store.agents.update({ ...agent, pid: Deno.pid, host: hostname() }, ["pid", "host"]);
+      await renewLease(store, agent.id, leaseSecs, true);
+      return await store.mailbox.redeliverInFlight(agent.id);
+    },
+    signal,
+    log,
+    "starting",
+  );
   if (redelivered > 0) log(`Put back ${redelivered} message(s) left in flight by a previous loop`);
 
   const ctx: RoundContext = { town, store, cli, maxRounds: opts.maxRounds, env, signal, log };
   let round = 0;
   let lastBacklog = ""; // backlog ids seen by the last idle pass
   let end: LoopEnd = "max-rounds";
-  let outages = 0; // failed attempts in a row while Redis is unreachable
+  // Passes in a row that failed on an outage. Reads may work while writes do not (a full
+  // Redis), so only a whole pass that got through ends the outage.
+  let outages = 0;
+  let passFailed = false;
+  const failures = new FailedRounds(store, town.config.agent, signal, log);
   try {
     while (round < opts.maxRounds) {
       if (signal.aborted) {
         end = "signal";
         break;
       }
+      if (!passFailed && outages > 0) {
+        log(`Redis available again after ${outages} failed attempt(s)`);
+        outages = 0;
+      }
+      passFailed = false;
       try {
         const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
           store.redis.exists(store.keys.stop(agentId)),
           store.agents.get(agentId),
         ]);
-        outages = 0;
         if (!fresh) {
           end = "gone";
           break;
@@ -181,35 +198,42 @@ async function loop(
         }
         const run = result.run;
         round++;
-        const activity = run.outcome === "ok"
-          ? "✅ completed"
-          : run.outcome === "timeout"
-          ? "⏱️ timed out"
-          : run.outcome === "spawn_error"
-          ? `❌ failed: ${run.error}`
-          : run.outcome === "cancelled"
-          ? "🛑 cancelled"
-          : "⚠️ CLI error";
-        await store.activity.add(agent.id, `Round ${round}: ${activity}`);
+        await store.activity.add(agent.id, `Round ${round}: ${activityText(run)}`);
         await finishRound(store, agent.id);
         log(`Round ${round} ${run.outcome} in ${Math.round(run.durationMs)} ms`);
-        if (run.outcome === "spawn_error") {
-          await releaseLease(store, agent.id).catch(() => {});
-          await setFinalState(store, agent.id, "error", log, run.error);
-          log(`Agent ${agent.name} finished (error) after ${round} round(s)`);
-          return "error";
-        }
         if (run.outcome === "cancelled") {
           end = "signal";
           break;
         }
+        if (run.outcome === "ok") {
+          await failures.succeeded(agent);
+          continue;
+        }
+        const failure = await failures.failed(agent, run, round, result.logFile);
+        if (failure.failedInARow >= town.config.agent.maxFailedRounds) {
+          const reason = `${failure.failedInARow} failed rounds in a row (the last: ` +
+            `${failure.message})`;
+          await releaseLease(store, agent.id).catch(() => {});
+          await throughOutages(
+            () => setFinalState(store, agent.id, "error", log, reason),
+            signal,
+            log,
+            "recording the error",
+          );
+          await failures.tellConductor(agent, failure, reason);
+          log(`Agent ${agent.name} finished (error) after ${round} round(s)`);
+          return "error";
+        }
+        if (round < opts.maxRounds) await failures.backOff(agent);
       } catch (err) {
-        // Redis went away (a restart, a failover): what was taken stays in flight and is taken
-        // again once it is back, so wait and go round again instead of giving up the work.
+        // Redis went away (a restart, a failover) or is out of memory: what was taken stays in
+        // flight and is taken again once it is back, so wait and go round again instead of
+        // giving up the work.
         if (signal.aborted || !isRedisOutage(err)) throw err;
+        passFailed = true;
         outages++;
         if (outages === 1) log(`Redis unavailable (${describeError(err)}); retrying`);
-        await sleep(Math.min(2000, 50 * 2 ** outages), signal);
+        await sleep(outageDelayMs(outages), signal);
       }
     }
   } catch (err) {

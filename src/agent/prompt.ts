@@ -1,18 +1,26 @@
 /**
  * The Markdown prompt one agent round hands to the agent CLI (core §6.4). The headings and
- * their order are tinytown's; the body wording is tt's. Output depends only on the input (no
+ * their order are tinytown's; the body wording is tt's. Unlike tinytown, every message's text
+ * is carried whole (see prompt_text.ts): within a size budget for the whole prompt in the
+ * prompt itself, beyond it in files the prompt names. Output depends only on the input (no
  * clock, no randomness) so a round's prompt can be compared exactly.
  */
-import { confirmationTotal, sortedConfirmations } from "./classify.ts";
+import { confirmationTotal, type InformationalItem, sortedConfirmations } from "./classify.ts";
 import type { BacklogSnapshot } from "./roles.ts";
 import { parseId } from "../model/ids.ts";
-import { describeMessage, type Message, truncateSummary } from "../model/message.ts";
+import { type Message, truncateSummary } from "../model/message.ts";
 import type { Task } from "../model/task.ts";
+import {
+  linesBytes,
+  messageParts,
+  type PromptText,
+  textLines,
+  type TextPlace,
+} from "./prompt_text.ts";
 
-export const TASK_DESCRIPTION_MAX = 160;
-export const ACTIONABLE_SUMMARY_MAX = 120;
 export const BACKLOG_DESCRIPTION_MAX = 90;
-export const INFORMATIONAL_SHOWN = 8;
+/** Default size budget of a whole prompt (UTF-8 bytes); longer texts go to files. */
+export const PROMPT_BUDGET_BYTES = 64 * 1024;
 
 export interface PromptActionable {
   message: Message;
@@ -30,8 +38,8 @@ export interface PromptInput {
   maxRounds: number;
   /** Urgent first, in the order collected. */
   actionable: readonly PromptActionable[];
-  /** Summaries already cut to their length. */
-  informational: readonly string[];
+  /** Informational messages, whole, in arrival order. */
+  informational: readonly InformationalItem[];
   /** Count per confirmation text; listed alphabetically whatever the map's order. */
   confirmations: ReadonlyMap<string, number>;
   backlog: BacklogSnapshot;
@@ -39,7 +47,15 @@ export interface PromptInput {
   roleHint: string;
   /** Sender id -> display label; senders not in it are shown as their raw id. */
   senderLabels?: ReadonlyMap<string, string>;
+  /**
+   * `[agent] max_task_rounds`: shown with a task whose earlier rounds ended without
+   * `tt task complete` or `tt task fail` (its `unfinishedRounds`).
+   */
+  maxTaskRounds?: number;
 }
+
+/** Places one text in the prompt and returns its lines (inline, fenced, or by file). */
+type PutText = (place: TextPlace, item: PromptText) => string[];
 
 const REDELIVERED_MARK = "(redelivered: a previous round did not finish)";
 
@@ -47,27 +63,46 @@ function senderText(input: PromptInput, from: string): string {
   return input.senderLabels?.get(from) ?? from;
 }
 
-function taskAssignLines(taskId: string, task: Task | undefined): string[] {
+function taskAssignLines(
+  input: PromptInput,
+  message: Message,
+  taskId: string,
+  task: Task | undefined,
+  put: PutText,
+): string[] {
   const id = parseId(taskId);
   const shownId = id ?? taskId;
-  let description: string;
+  const place = { head: "   Description", sep: ": " };
+  let description: string[];
   if (id === undefined) {
-    description = "Task details unavailable: this is not a valid task id.";
+    description = [`${place.head}: Task details unavailable: this is not a valid task id.`];
   } else if (task === undefined) {
-    description = "Task details unavailable: no task record was found for this id.";
+    description = [
+      `${place.head}: Task details unavailable: no task record was found for this id.`,
+    ];
   } else {
-    description = truncateSummary(task.description, TASK_DESCRIPTION_MAX);
+    description = put(place, { key: message.id, lead: "", text: task.description });
   }
-  return [
-    `   Task ID: ${shownId}`,
-    `   Description: ${description}`,
+  const lines = [`   Task ID: ${shownId}`, ...description];
+  const unfinished = task?.unfinishedRounds ?? 0;
+  if (unfinished > 0) {
+    const limit = input.maxTaskRounds === undefined
+      ? ""
+      : ` (${unfinished} of ${input.maxTaskRounds}; at ${input.maxTaskRounds} the task fails)`;
+    lines.push(
+      `   Unfinished: the last round ended without \`tt task complete\` or \`tt task fail\` ` +
+        `for this task${limit}. Finish it and run one of them this round.`,
+    );
+  }
+  lines.push(
     `   Complete with: tt task complete ${shownId} --result "what was done"`,
     "   Note: use the Task ID above; mission or work-item UUIDs inside the description are " +
-    "not task ids.",
-  ];
+      "not task ids.",
+  );
+  return lines;
 }
 
-function actionableSection(input: PromptInput): string[] {
+function actionableSection(input: PromptInput, put: PutText): string[] {
   const lines = ["## Actionable Messages (already popped)", ""];
   if (input.actionable.length === 0) lines.push("(none)");
   input.actionable.forEach((item, index) => {
@@ -77,32 +112,36 @@ function actionableSection(input: PromptInput): string[] {
     const sender = senderText(input, message.from);
     if (message.body.type === "task_assign") {
       lines.push(`${head} task assignment from ${sender}`);
-      lines.push(...taskAssignLines(message.body.taskId, item.task));
+      lines.push(...taskAssignLines(input, message, message.body.taskId, item.task, put));
     } else {
-      const text = truncateSummary(describeMessage(message.body), ACTIONABLE_SUMMARY_MAX);
-      lines.push(`${head} from ${sender}: ${text}`);
+      const parts = messageParts(message.body);
+      lines.push(
+        ...put({ head: `${head} from ${sender}`, sep: ": " }, { key: message.id, ...parts }),
+      );
     }
   });
   return lines;
 }
 
-function informationalSection(input: PromptInput): string[] {
+function informationalSection(input: PromptInput, put: PutText): string[] {
   if (input.informational.length === 0) return [];
   const lines = ["## Informational (batched summary)", ""];
-  for (const summary of input.informational.slice(0, INFORMATIONAL_SHOWN)) {
-    lines.push(`- ${summary}`);
+  for (const info of input.informational) {
+    lines.push(...put({ head: "-", sep: " " }, { key: info.id, lead: info.lead, text: info.text }));
   }
-  const more = input.informational.length - INFORMATIONAL_SHOWN;
-  if (more > 0) lines.push(`- ...and ${more} more informational message(s)`);
   return lines;
 }
 
-function confirmationSection(input: PromptInput): string[] {
+function confirmationSection(input: PromptInput, put: PutText): string[] {
   if (input.confirmations.size === 0) return [];
   const lines = ["## Confirmations (auto-dismissed)", ""];
-  for (const [text, count] of sortedConfirmations(input.confirmations)) {
-    lines.push(`- ${text} x${count}`);
-  }
+  sortedConfirmations(input.confirmations).forEach(([text, count], i) => {
+    lines.push(...put({ head: "-", sep: " ", suffix: ` x${count}` }, {
+      key: `ack-${i + 1}`,
+      lead: "",
+      text,
+    }));
+  });
   return lines;
 }
 
@@ -194,25 +233,79 @@ function workflowSection(): string[] {
   return ["## Your Workflow", "", ...WORKFLOW.map((rule, i) => `${i + 1}. ${rule}`)];
 }
 
-/** The whole prompt, sections separated by one blank line, ending with a newline. */
-export function buildPrompt(input: PromptInput): string {
+function render(input: PromptInput, put: PutText): string {
   const sections: string[][] = [
     [
       `# Agent: ${input.agentName}`,
       "",
       `You are the agent "${input.agentName}" in Tinytown "${input.town}".`,
     ],
-    actionableSection(input),
-    informationalSection(input),
-    confirmationSection(input),
+    actionableSection(input, put),
+    informationalSection(input, put),
+    confirmationSection(input, put),
     commandsSection(input),
     backlogSection(input),
     stateSection(input),
     workflowSection(),
     [
-      "Run only the commands this work needs; this round's inbox is already included above, " +
-      "so there is no need to fetch it again.",
+      "Every message of this round is included above in full (a text too long for this " +
+      "prompt is in the file named with it: read that file). `tt inbox` lists only messages " +
+      "that arrived after this round began.",
     ],
   ];
   return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n") + "\n";
+}
+
+/** The whole prompt, every text in it, sections separated by one blank line. */
+export function buildPrompt(input: PromptInput): string {
+  return render(input, (place, item) => textLines(place, item));
+}
+
+/** A text that went to a file instead of the prompt: write `text` to `path` before the round. */
+export interface SpilledText {
+  key: string;
+  path: string;
+  text: string;
+}
+
+export interface ComposeOptions {
+  /** Folder for texts beyond the budget; each goes to `<dir>/<key>.txt`. */
+  spillDir: string;
+  /** Default PROMPT_BUDGET_BYTES. */
+  budgetBytes?: number;
+}
+
+/**
+ * The prompt within a size budget: texts are placed in order (actionable, informational,
+ * confirmations) and each stays in the prompt while the whole still fits; the others go to
+ * files. Only when even the prompt with every text in a file is over the budget is it longer.
+ */
+export function composePrompt(
+  input: PromptInput,
+  opts: ComposeOptions,
+): { prompt: string; spilled: SpilledText[] } {
+  const budget = opts.budgetBytes ?? PROMPT_BUDGET_BYTES;
+  const whole = buildPrompt(input);
+  if (new TextEncoder().encode(whole).length <= budget) return { prompt: whole, spilled: [] };
+  const pathOf = (item: PromptText) => `${opts.spillDir}/${item.key}.txt`;
+  // Each text's size inline and by file; the prompt's size changes by exactly the difference.
+  const deltas: number[] = [];
+  let size = new TextEncoder().encode(render(input, (place, item) => {
+    const byFile = textLines(place, item, pathOf(item));
+    deltas.push(linesBytes(textLines(place, item)) - linesBytes(byFile));
+    return byFile;
+  })).length;
+  const inline = deltas.map((d) => {
+    if (size + d > budget) return false;
+    size += d;
+    return true;
+  });
+  const spilled: SpilledText[] = [];
+  let n = 0;
+  const prompt = render(input, (place, item) => {
+    if (inline[n++]) return textLines(place, item);
+    spilled.push({ key: item.key, path: pathOf(item), text: item.text });
+    return textLines(place, item, pathOf(item));
+  });
+  return { prompt, spilled };
 }

@@ -2,13 +2,11 @@
  * One working round: the messages taken for it become a prompt, the agent CLI runs, and the
  * messages are settled — removed when the round finished, put back when it did not.
  */
-import { describeError } from "../errors.ts";
 import type { Agent } from "../model/agent.ts";
 import { messagesHandled, stateChanged } from "./agent_events.ts";
 import { newEvent } from "../model/event.ts";
 import { SUPERVISOR_ID } from "../model/ids.ts";
 import { newMessage } from "../model/message.ts";
-import { RedisConnectionError, RedisReplyError, RedisTimeoutError } from "../redis/errors.ts";
 import { isTaskTerminal, startTask, type Task } from "../model/task.ts";
 import type { Taken } from "../store/mailbox.ts";
 import type { Store } from "../store/store.ts";
@@ -18,11 +16,14 @@ import type { Town } from "../town/town.ts";
 import { claimRound, writeRoundPrompt } from "./agent_files.ts";
 import { type ActionableItem, batchMessages, taskAssignIds } from "./classify.ts";
 import { cliWorkdir } from "./cli_env.ts";
+import { failureText } from "./failures.ts";
 import { renewLease } from "./liveness.ts";
-import { buildPrompt, type PromptActionable } from "./prompt.ts";
+import { throughOutages } from "./outage.ts";
+import { composePrompt, type PromptActionable } from "./prompt.ts";
 import { backlogNudge, backlogSnapshot, roleBucket, roleHint } from "./roles.ts";
 import { runAgentCli, type RunResult } from "./runner.ts";
-import { sleep } from "../sleep.ts";
+import { removeSpilled, writeSpilled } from "./spill.ts";
+import { unfinishedTasks } from "./task_rounds.ts";
 
 export interface RoundContext {
   town: Town;
@@ -36,7 +37,8 @@ export interface RoundContext {
 }
 
 export type RoundResult =
-  | { kind: "ran"; run: RunResult }
+  /** `logFile`: the round's log (the CLI's output). */
+  | { kind: "ran"; run: RunResult; logFile: string }
   | { kind: "auto-handled"; informational: number; confirmations: number }
   | { kind: "backlog-unmatched"; total: number }
   /** The agent left the working states before the CLI started; its messages went back. */
@@ -115,7 +117,9 @@ export async function runRound(
   if (agent.state !== "working") await store.events.emit(stateChanged(agent, "working"));
   await startTasks(store, working, tasks);
 
-  const prompt = buildPrompt({
+  const files = agentPaths(town.paths, agent.name);
+  const spillDir = `${files.dir}/messages`;
+  const { prompt, spilled } = composePrompt({
     agentName: agent.name,
     town: town.name,
     round,
@@ -129,12 +133,13 @@ export async function runRound(
     backlog: backlog.snapshot,
     roleHint: backlog.hint,
     senderLabels: await senderLabels(store, actionable),
-  });
+    maxTaskRounds: town.config.agent.maxTaskRounds,
+  }, { spillDir });
   // The files' numbers go on across restarts (`round` starts at 1 in each loop).
-  const files = agentPaths(town.paths, agent.name);
   const fileRound = await claimRound(files);
   const promptFile = files.roundPrompt(fileRound);
   await writeRoundPrompt(files, fileRound, prompt);
+  await writeSpilled(spillDir, spilled);
 
   ctx.log(
     `Round ${round}: running ${ctx.cli.name} with ${actionable.length} actionable message(s), ` +
@@ -142,15 +147,17 @@ export async function runRound(
   );
   const leaseSecs = town.config.agent.leaseSecs;
   let beats = 0;
-  const timeoutSecs = town.config.agent.roundTimeoutSecs;
+  const { roundTimeoutSecs: timeoutSecs, stallTimeoutSecs: stallSecs } = town.config.agent;
+  const logFile = files.roundLog(fileRound);
   const run = await runAgentCli({
     cli: ctx.cli,
     promptFile,
     prompt,
     cwd: cliWorkdir(town.root, ctx.cli),
     env: ctx.env,
-    logFile: files.roundLog(fileRound),
+    logFile,
     ...(timeoutSecs > 0 ? { timeoutMs: timeoutSecs * 1000 } : {}),
+    ...(stallSecs > 0 ? { stallTimeoutMs: stallSecs * 1000 } : {}),
     signal: ctx.signal,
     heartbeatMs: Math.max(1000, Math.floor((leaseSecs * 1000) / 3)),
     onHeartbeat: () => renewLease(store, agent.id, leaseSecs, ++beats % 2 === 0),
@@ -158,8 +165,9 @@ export async function runRound(
     onStart: (pid) => store.agents.update({ ...working, cliPid: pid }, ["cliPid"]).then(() => {}),
   });
   await store.agents.update({ ...working, cliPid: undefined }, ["cliPid"]).catch(() => {});
+  await removeSpilled(spilled);
   await settle(ctx, working, taken, run);
-  return { kind: "ran", run };
+  return { kind: "ran", run, logFile };
 }
 
 /** Moves the round's tasks from assigned to running (guarded: a finished task stays finished). */
@@ -183,31 +191,28 @@ async function startTasks(store: Store, agent: Agent, tasks: Map<string, Task | 
   }
 }
 
-/** Removes the round's messages, or puts the actionable ones back when the round failed. */
+/**
+ * Removes the round's messages when the round succeeded (but offers a task it left open
+ * again), or puts them back when it failed: the CLI may not have seen any of them.
+ */
 async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunResult) {
   const { store } = ctx;
+  const { signal, log } = ctx;
   if (run.outcome === "ok") {
-    await throughOutages(() => store.mailbox.finish(agent.id), ctx);
-    await store.events.emit(...messagesHandled(agent, taken));
+    const again = await throughOutages(
+      () => unfinishedTasks(store, agent, taken, ctx.town.config.agent.maxTaskRounds, log),
+      signal,
+      log,
+      "checking the round's tasks",
+    );
+    await throughOutages(() => store.mailbox.finish(agent.id, again), signal, log, "settling");
+    await store.events.emit(...messagesHandled(agent, taken.filter((t) => !again.includes(t))));
     return;
   }
-  // Informational messages and acks were summarised into the prompt; only work goes back.
-  const work = taken.filter((t) =>
-    ![
-      "informational",
-      "confirmation",
-      "task_done",
-      "task_failed",
-      "status_response",
-      "ping",
-      "pong",
-    ]
-      .includes(t.message.body.type)
-  );
   // A task the CLI finished before it failed is no work any more: running it again would
   // redo it. (A lookup that fails keeps the message: duplicates, never losses.)
   const requeue: Taken[] = [];
-  for (const t of work) {
+  for (const t of taken) {
     const body = t.message.body;
     if (body.type === "task_assign") {
       const task = await store.tasks.get(body.taskId).catch(() => undefined);
@@ -215,14 +220,13 @@ async function settle(ctx: RoundContext, agent: Agent, taken: Taken[], run: RunR
     }
     requeue.push(t);
   }
-  await throughOutages(() => store.mailbox.finish(agent.id, requeue), ctx);
-  const why = run.outcome === "timeout"
-    ? `round timed out after ${ctx.town.config.agent.roundTimeoutSecs}s`
-    : run.outcome === "cancelled"
-    ? "round cancelled (agent stopping)"
-    : run.outcome === "spawn_error"
-    ? `agent CLI could not start: ${run.error}`
-    : `agent CLI exited with ${run.exitCode ?? run.signal}`;
+  await throughOutages(
+    () => store.mailbox.finish(agent.id, requeue),
+    signal,
+    log,
+    "putting the round's messages back",
+  );
+  const why = failureText(run, ctx.town.config.agent);
   ctx.log(`${why}; ${requeue.length} message(s) put back`);
   if (!agent.currentTask) return;
   // The task's message is back in the inbox; the next round that takes it tracks it again.
@@ -250,31 +254,4 @@ async function senderLabels(store: Store, items: readonly ActionableItem[]) {
     if (agent) labels.set(from, `${agent.name} (${from})`);
   }
   return labels;
-}
-
-/** A Redis failure that passes: the connection broke or timed out, or the server is loading. */
-export function isRedisOutage(err: unknown): boolean {
-  if (err instanceof RedisConnectionError || err instanceof RedisTimeoutError) return true;
-  return err instanceof RedisReplyError &&
-    ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN"].includes(err.code);
-}
-
-/**
- * Settling a round must get through a Redis restart: otherwise the messages of a round that
- * ran stay in flight and the next round runs the CLI on them again. Retrying may put a failed
- * round's messages back twice (if the first try ran but its reply was lost): duplicates, never
- * losses.
- */
-async function throughOutages(fn: () => Promise<void>, ctx: RoundContext): Promise<void> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (ctx.signal.aborted || !isRedisOutage(err)) throw err;
-      if (attempt === 1) {
-        ctx.log(`Redis unavailable while settling the round: ${describeError(err)}`);
-      }
-      await sleep(Math.min(2000, 50 * 2 ** attempt));
-    }
-  }
 }

@@ -11,7 +11,7 @@ import { describeError } from "../errors.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import { sleep } from "../sleep.ts";
 
-export type RunOutcome = "ok" | "failed" | "timeout" | "cancelled" | "spawn_error";
+export type RunOutcome = "ok" | "failed" | "timeout" | "stalled" | "cancelled" | "spawn_error";
 
 export interface RunResult {
   outcome: RunOutcome;
@@ -37,6 +37,8 @@ export interface RunAgentCliOptions {
   logFile: string;
   /** No limit when absent. */
   timeoutMs?: number;
+  /** Ends the CLI ("stalled") once the log file has not grown for this long; absent: never. */
+  stallTimeoutMs?: number;
   signal?: AbortSignal;
   /** Called every `heartbeatMs` while the CLI runs; errors are swallowed. */
   onHeartbeat?: () => void | Promise<void>;
@@ -156,9 +158,9 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
     // Recording the pid is best effort; the round itself goes on.
   }
 
-  let stopReason: "timeout" | "cancelled" | undefined;
+  let stopReason: "timeout" | "stalled" | "cancelled" | undefined;
   let stopping: Promise<void> | undefined;
-  const stop = (why: "timeout" | "cancelled") => {
+  const stop = (why: "timeout" | "stalled" | "cancelled") => {
     if (stopReason) return;
     stopReason = why;
     stopping = terminateGroup(pid, opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
@@ -170,12 +172,16 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
     ? undefined
     : setTimeout(() => stop("timeout"), Math.max(0, opts.timeoutMs));
   const heartbeat = startHeartbeat(opts.onHeartbeat, opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+  const stallWatch = opts.stallTimeoutMs === undefined
+    ? undefined
+    : watchForStall(opts.logFile, opts.stallTimeoutMs, () => stop("stalled"));
 
   let end: Ended;
   try {
     end = await ended;
   } finally {
     clearTimeout(timer);
+    if (stallWatch !== undefined) clearInterval(stallWatch);
     opts.signal?.removeEventListener("abort", onAbort);
     await heartbeat.stop();
   }
@@ -190,6 +196,29 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
   if (stopReason) result.outcome = stopReason;
   else if (end.kind !== "exit" || end.code !== 0) result.outcome = "failed";
   return result;
+}
+
+/**
+ * Calls `onStall` once the file has not grown for `stallMs`. Both of the CLI's output streams
+ * go to the file, so its size is the CLI's sign of life.
+ */
+function watchForStall(file: string, stallMs: number, onStall: () => void) {
+  let size = -1;
+  let changedAt = performance.now();
+  let busy = false;
+  return setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const now = (await stat(file).catch(() => undefined))?.size ?? size;
+      if (now !== size) {
+        size = now;
+        changedAt = performance.now();
+      } else if (performance.now() - changedAt >= stallMs) onStall();
+    } finally {
+      busy = false;
+    }
+  }, Math.max(10, Math.min(1000, Math.floor(stallMs / 4))));
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -166,12 +166,14 @@ export async function restartAgent(
     lastActiveAt: now,
   };
   delete next.lastError;
+  delete next.lastErrorDetail;
   await store.agents.update(next, [
     "state",
     "roundsCompleted",
     "lastHeartbeat",
     "lastActiveAt",
     "lastError",
+    "lastErrorDetail",
   ]);
   await store.redis.del(store.keys.stop(agent.id));
   await store.activity.add(agent.id, `🔄 Restarted with ${maxRounds} rounds`);

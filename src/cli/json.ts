@@ -1,5 +1,6 @@
 /** JSON shapes printed by `--json`: the tinytown serde forms, plus tt's own fields. */
 import { type Agent, agentToJson, displayLabel } from "../model/agent.ts";
+import { roundFailureJson } from "../model/round_failure.ts";
 import { type Task, taskToJson } from "../model/task.ts";
 
 export function agentJson(agent: Agent): Record<string, unknown> {
@@ -9,6 +10,7 @@ export function agentJson(agent: Agent): Record<string, unknown> {
     pid: agent.pid ?? null,
     host: agent.host ?? null,
     last_error: agent.lastError ?? null,
+    last_error_detail: agent.lastErrorDetail ? roundFailureJson(agent.lastErrorDetail) : null,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { displayLabel, stateDisplayName } from "../model/agent.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
+import { jsonTime } from "../model/time.ts";
 import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
 import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
 import { TownStoppedError } from "../town/town.ts";
@@ -126,8 +127,25 @@ function agentLines(a: AgentStatus, deep: boolean): string[] {
     (deep ? `, ${a.agent.roundsCompleted} rounds, uptime ${uptime(a.agent.createdAt)}` : ""),
   ];
   for (const t of a.running) lines.push(`    Working: ${truncateSummary(t.description, 50)}`);
+  lines.push(...lastErrorLines(a, deep));
   for (const line of a.activity ?? []) lines.push(`    · ${line}`);
   return lines;
+}
+
+/** The agent's last failure, with the round log to read; `--deep` adds the output's end. */
+function lastErrorLines(a: AgentStatus, deep: boolean): string[] {
+  const { lastError, lastErrorDetail: d } = a.agent;
+  if (lastError === undefined) return [];
+  const lines = [`    Last error: ${printable(lastError)}${d ? ` (at ${jsonTime(d.at)})` : ""}`];
+  if (d) lines.push(`    Round log: ${printable(d.log)}`);
+  if (deep && d) { for (const l of d.outputTail.slice(-5)) lines.push(`    | ${printable(l)}`); }
+  return lines;
+}
+
+/** CLI output may hold terminal control sequences; show them as `?`. */
+function printable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "?");
 }
 
 function taskLines(s: TownStatus): string[] {

@@ -1,6 +1,7 @@
 /**
  * The agent record. Stored as the Redis hash `tt:{town}:agent:{id}` in exactly tinytown's
- * field layout, plus three tt-only fields tinytown ignores (`pid`, `host`, `last_error`).
+ * field layout, plus tt-only fields tinytown ignores (`pid`, `host`, `last_error`,
+ * `last_error_detail`, `cli_pid`).
  */
 import { TtError } from "../errors.ts";
 import {
@@ -23,6 +24,7 @@ import {
 } from "./fields.ts";
 import { newId, parseId } from "./ids.ts";
 import { nicknameFor } from "./nicknames.ts";
+import { decodeRoundFailure, encodeRoundFailure, type RoundFailure } from "./round_failure.ts";
 import { hashTime, jsonTime, parseTime } from "./time.ts";
 
 /** Every agent state, as stored (lowercase). */
@@ -94,8 +96,10 @@ export interface Agent {
   pid?: number;
   /** tt only: host the agent loop runs on. */
   host?: string;
-  /** tt only: the last error that put the agent in `error`. */
+  /** tt only: one line, the last failed round's or the error that put the agent in `error`. */
   lastError?: string;
+  /** tt only: the last failed round in detail; a round that succeeds clears it. */
+  lastErrorDetail?: RoundFailure;
   /** tt only: process (and process group) id of the agent CLI while a round runs. */
   cliPid?: number;
 }
@@ -222,6 +226,7 @@ export function agentToHash(agent: Agent): HashWrite {
     ["pid", agent.pid === undefined ? undefined : String(agent.pid)],
     ["host", agent.host],
     ["last_error", agent.lastError],
+    ["last_error_detail", agent.lastErrorDetail && encodeRoundFailure(agent.lastErrorDetail)],
     ["cli_pid", agent.cliPid === undefined ? undefined : String(agent.cliPid)],
   ];
   for (const [field, value] of optional) {
@@ -266,6 +271,7 @@ export function agentFromHash(h: Record<string, string>, now = new Date()): Agen
     pid: pid !== undefined && pid > 0 ? pid : undefined,
     host: h.host,
     lastError: h.last_error,
+    lastErrorDetail: decodeRoundFailure(h.last_error_detail),
     cliPid: positiveInt(h.cli_pid),
   });
 }
@@ -295,6 +301,9 @@ export function agentToJson(agent: Agent): string {
   if (agent.pid !== undefined) o.pid = agent.pid;
   if (agent.host !== undefined) o.host = agent.host;
   if (agent.lastError !== undefined) o.last_error = agent.lastError;
+  if (agent.lastErrorDetail !== undefined) {
+    o.last_error_detail = JSON.parse(encodeRoundFailure(agent.lastErrorDetail));
+  }
   return JSON.stringify(o);
 }
 
@@ -318,6 +327,9 @@ function agentFromObject(o: JsonObject, now: Date): Agent {
     pid: optCount(o, "pid"),
     host: optString(o, "host"),
     lastError: optString(o, "last_error"),
+    lastErrorDetail: o.last_error_detail === undefined
+      ? undefined
+      : decodeRoundFailure(JSON.stringify(o.last_error_detail)),
   });
 }
 

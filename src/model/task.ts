@@ -11,6 +11,7 @@ import {
   optId,
   optString,
   optTime,
+  parseCounter,
   parseJsonObject,
   reqEnum,
   reqId,
@@ -61,6 +62,11 @@ export interface Task {
   parentId?: string;
   /** Free-form labels (backlog offers match roles against them). */
   tags: string[];
+  /**
+   * tt only (hash field `unfinished_rounds`, which tinytown ignores): rounds of its agent that
+   * ended well but left this task open, without `tt task complete` or `tt task fail`.
+   */
+  unfinishedRounds?: number;
 }
 
 /** Exact lowercase value or the `in_flight` alias; anything else is undefined. */
@@ -166,6 +172,7 @@ export function taskToHash(task: Task): HashWrite {
     ["completed_at", task.completedAt && hashTime(task.completedAt)],
     ["result", task.result],
     ["parent_id", task.parentId],
+    ["unfinished_rounds", task.unfinishedRounds?.toString()],
   ];
   for (const [field, value] of optional) {
     if (value === undefined) del.push(field);
@@ -207,6 +214,7 @@ export function taskFromHash(h: Record<string, string>, now = new Date()): Task 
     result: h.result,
     parentId: h.parent_id === undefined ? undefined : parseId(h.parent_id),
     tags: parseTags(h.tags),
+    unfinishedRounds: parseCounter(h.unfinished_rounds),
   });
 }
 

@@ -78,6 +78,14 @@ export interface AgentSettings {
   leaseSecs: number;
   /** Upper bound on one agent CLI round; 0 = none. */
   roundTimeoutSecs: number;
+  /** A CLI that writes no output for this long is ended ("stalled"); 0 = never. */
+  stallTimeoutSecs: number;
+  /** Failed rounds in a row after which the agent goes to `error` (at least 1). */
+  maxFailedRounds: number;
+  /** Rounds that end well but leave their task open before the task fails (at least 1). */
+  maxTaskRounds: number;
+  /** Wait after a failed round; doubles with each failure in a row, capped at 60 s. */
+  failedRoundBackoffMs: number;
 }
 
 export interface TownConfig {
@@ -121,7 +129,15 @@ export function defaultTownhallSettings(): TownhallSettings {
 }
 
 export function defaultAgentSettings(): AgentSettings {
-  return { idleTimeoutSecs: 300, leaseSecs: 30, roundTimeoutSecs: 0 };
+  return {
+    idleTimeoutSecs: 300,
+    leaseSecs: 30,
+    roundTimeoutSecs: 3600,
+    stallTimeoutSecs: 600,
+    maxFailedRounds: 3,
+    maxTaskRounds: 3,
+    failedRoundBackoffMs: 1000,
+  };
 }
 
 /** A config with every default and no agent CLI tables (what a minimal file loads as). */

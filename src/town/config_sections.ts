@@ -108,6 +108,15 @@ function readAgent(src: TomlSource, doc: TomlTable, agent: AgentSettings): void 
   set(agent, "idleTimeoutSecs", readInt(src, t, ["agent", "idle_timeout_secs"], U64));
   set(agent, "leaseSecs", readInt(src, t, ["agent", "lease_secs"], { ...U32, min: 1 }));
   set(agent, "roundTimeoutSecs", readInt(src, t, ["agent", "round_timeout_secs"], U64));
+  set(agent, "stallTimeoutSecs", readInt(src, t, ["agent", "stall_timeout_secs"], U64));
+  const atLeastOne = { ...U32, min: 1 };
+  set(agent, "maxFailedRounds", readInt(src, t, ["agent", "max_failed_rounds"], atLeastOne));
+  set(agent, "maxTaskRounds", readInt(src, t, ["agent", "max_task_rounds"], atLeastOne));
+  set(
+    agent,
+    "failedRoundBackoffMs",
+    readInt(src, t, ["agent", "failed_round_backoff_ms"], { min: 0, max: 60_000 }),
+  );
 }
 
 function readAgentClis(src: TomlSource, doc: TomlTable): Record<string, AgentCliEntry> {
@@ -182,6 +191,10 @@ export function townSectionsToToml(config: Sections): TomlTable {
       idle_timeout_secs: agent.idleTimeoutSecs,
       lease_secs: agent.leaseSecs,
       round_timeout_secs: agent.roundTimeoutSecs,
+      stall_timeout_secs: agent.stallTimeoutSecs,
+      max_failed_rounds: agent.maxFailedRounds,
+      max_task_rounds: agent.maxTaskRounds,
+      failed_round_backoff_ms: agent.failedRoundBackoffMs,
     },
     agent_clis: agentClis,
   };
