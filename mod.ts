@@ -26,6 +26,7 @@ export type {
 } from "./src/lib/town.ts";
 export type { AgentTimings, RedisInfo, TownSettings } from "./src/lib/config.ts";
 export type { StopResult } from "./src/town/stop.ts";
+export type { LoopsStopped } from "./src/agent/stop_loops.ts";
 export { AgentHandle } from "./src/lib/agent_handle.ts";
 export type { AgentSendOptions, AgentWaitOptions } from "./src/lib/agent_handle.ts";
 export { Channel } from "./src/lib/channel.ts";

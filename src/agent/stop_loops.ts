@@ -13,6 +13,7 @@ import { killAgent } from "./control.ts";
 import { hostname, leaseHeld } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
 
+/** The agents whose loops were stopped, and those that had to be killed. */
 export interface LoopsStopped {
   /** Agents that were running and were asked to stop. */
   agentsStopped: string[];
