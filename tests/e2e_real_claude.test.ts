@@ -74,7 +74,7 @@ realCliTest(
       const round = await roundSummary(town, "claudia");
       console.log(`claude: task completed ${completedAfter} ms after tt assign; ${round}`);
       assert.match((settled.activity ?? []).join("\n"), /Round 1: ✅ completed/);
-      const log = await Deno.readTextFile(`${town.dir}/.tt/logs/claudia_round_1.log`);
+      const log = await Deno.readTextFile(`${town.dir}/.tt/agents/claudia/round-1.log`);
       assert.ok(log.includes(SCRIPTED_FINAL_TEXT), log);
     } catch (err) {
       throw await withEvidence(err, town, server.requests);
@@ -109,7 +109,7 @@ realCliTest(
       }, 120_000);
       assert.ok(server.replies("error").length >= 1, "the CLI called the model");
       // Claude Code prints the API's message and exits 1: a 4xx is not retried.
-      const log = await Deno.readTextFile(`${town.dir}/.tt/logs/clumsy_round_1.log`);
+      const log = await Deno.readTextFile(`${town.dir}/.tt/agents/clumsy/round-1.log`);
       assert.ok(log.includes(`API Error: 400 ${SCRIPTED_ERROR}`), log);
       assert.equal(status.tasks_completed, 0);
       const task = JSON.parse(await town.ok("task", "show", taskId, "--json")) as { state: string };

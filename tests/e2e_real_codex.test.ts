@@ -74,7 +74,7 @@ realCliTest(
       const round = await roundSummary(town, "cody");
       console.log(`codex: task completed ${completedAfter} ms after tt assign; ${round}`);
       assert.match((settled.activity ?? []).join("\n"), /Round 1: ✅ completed/);
-      const log = await Deno.readTextFile(`${town.dir}/.tt/logs/cody_round_1.log`);
+      const log = await Deno.readTextFile(`${town.dir}/.tt/agents/cody/round-1.log`);
       assert.ok(log.includes(SCRIPTED_FINAL_TEXT), log);
     } catch (err) {
       throw await withEvidence(err, town, server.requests);
@@ -114,7 +114,7 @@ realCliTest(
       }, 120_000);
       assert.ok(server.replies("error").length >= 1, "the CLI called the model");
       // Codex prints the API's error body as "ERROR: {...}" and exits 1.
-      const log = await Deno.readTextFile(`${town.dir}/.tt/logs/clumsy_round_1.log`);
+      const log = await Deno.readTextFile(`${town.dir}/.tt/agents/clumsy/round-1.log`);
       assert.match(log, /^ERROR: .*scripted model server: simulated API failure/m);
       assert.ok(log.includes(SCRIPTED_ERROR), log);
       assert.equal(status.tasks_completed, 0);

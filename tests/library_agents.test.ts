@@ -73,8 +73,11 @@ Deno.test("a spawned agent's record: its name, the CLI as given, worker, startin
   assert.equal(a.agentType, "worker");
   assert.equal(a.state, "starting");
   assert.equal(a.tasksCompleted, 0);
-  // The CLI may also be given alone, as the reference's spawn_agent(name, cli).
-  assert.equal((await (await town.spawnAgent("by-cli", "codex")).state())?.cli, "codex");
+  // The CLI given by name is stored as given (record only: codex need not be installed).
+  assert.equal(
+    (await (await town.spawnAgent("by-cli", { cli: "codex", start: false })).state())?.cli,
+    "codex",
+  );
 });
 
 Deno.test("three spawns give three distinct ids, each with a record", async () => {

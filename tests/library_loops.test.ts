@@ -35,7 +35,7 @@ Deno.test("spawnAgent starts the loop as tt spawn; an assigned task is done when
   const worker = await town.spawnAgent("worker-1", { cli: "probe", maxRounds: 20 });
   const spawned = (await worker.state())!;
   assert.ok(spawned.pid && processAlive(spawned.pid), "its loop runs in the background");
-  assert.ok((await Deno.stat(`${town.root}/.tt/logs/worker-1.log`)).isFile);
+  assert.ok((await Deno.stat(`${town.root}/.tt/agents/worker-1/loop.log`)).isFile);
 
   const taskId = await worker.assign("Fix the bug in auth.ts");
   const done = await worker.wait({ timeoutMs: 60_000 });

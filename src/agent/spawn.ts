@@ -63,7 +63,8 @@ export async function spawnAgent(
   const parentId = opts.parent === undefined
     ? undefined
     : (await store.agents.resolve(opts.parent)).id;
-  const cli = await chooseCli(town, opts.cli, opts.warn);
+  // A record-only agent (library `start: false`) runs no CLI now; restart checks it then.
+  const cli = await chooseCli(town, opts.cli, opts.warn, opts.start !== false);
   const agent = await createAgent(
     store,
     town.config.maxAgents,
@@ -235,10 +236,11 @@ async function chooseCli(
   town: Town,
   requested: string | undefined,
   warn?: (line: string) => void,
+  check = true,
 ): Promise<string> {
   const clis = effectiveAgentClis(town.config.agentClis);
   const name = resolveCliName(requested ?? town.config.defaultCli, clis);
-  await checkCli(town, name, warn, clis);
+  if (check) await checkCli(town, name, warn, clis);
   return name;
 }
 
