@@ -56,6 +56,11 @@ export type {
   SpawnMode,
 } from "./src/model/agent.ts";
 export {
+  FAILED_OUTCOMES,
+  type FailedOutcome,
+  type RoundFailure,
+} from "./src/model/round_failure.ts";
+export {
   assignTask,
   cancelTask,
   completeTask,

@@ -6,10 +6,14 @@
 import { isJsonObject } from "./fields.ts";
 import { jsonTime, parseTime } from "./time.ts";
 
+/** The outcomes of a round that count as a failure. */
 export const FAILED_OUTCOMES = ["failed", "timeout", "stalled", "spawn_error"] as const;
+/** One of FAILED_OUTCOMES. */
 export type FailedOutcome = typeof FAILED_OUTCOMES[number];
 
+/** Why and how an agent's last round failed (its `last_error_detail`). */
 export interface RoundFailure {
+  /** How the round ended. */
   outcome: FailedOutcome;
   /** The CLI's exit code, when it exited on its own. */
   exitCode?: number;
@@ -17,6 +21,7 @@ export interface RoundFailure {
   signal?: string;
   /** One line saying what happened (also the agent's `last_error`). */
   message: string;
+  /** When the round ended. */
   at: Date;
   /** The round's number in its loop. */
   round: number;
