@@ -5,11 +5,6 @@
  * round log's path; consecutive failures back off (1 s, 2 s, ...); after
  * `[agent] max_failed_rounds` (default 3) the agent is in Error, its work is still in its
  * inbox, and the conductor got exactly one message naming the agent and the reason.
- *
- * IGNORED unless TT_E2E_FAILURE is set: last_error, back-off, max_failed_rounds and the
- * conductor message come with the agent-loop work of issue 9 §4, developed in parallel; on
- * this branch the loop retries failed rounds at once and forever. Remove the gate once that
- * work is merged.
  */
 import assert from "node:assert/strict";
 import { type InstalledCli, realCliTest } from "./helpers/agent_clis.ts";
@@ -21,10 +16,6 @@ import { claudeEnv, CODEX_COMMAND, codexEnv } from "./fixtures/real_cli_env.ts";
 import { makeCliHome, realCliTown, withEvidence } from "./fixtures/real_cli_town.ts";
 
 const MAX_FAILED_ROUNDS = 3;
-const gate = {
-  ignore: !Deno.env.get("TT_E2E_FAILURE"),
-  ignoreWhy: "needs the issue 9 §4 agent-loop work; set TT_E2E_FAILURE=1 to run",
-};
 
 interface CliSetup {
   protocol: ModelProtocol;
@@ -45,6 +36,7 @@ interface FailedAgent {
   urgent: number;
   in_flight: number;
   last_error?: unknown;
+  last_error_detail?: unknown;
 }
 
 async function failureScenario(cli: InstalledCli): Promise<void> {
@@ -86,12 +78,13 @@ async function failureScenario(cli: InstalledCli): Promise<void> {
     assert.ok(gaps[0] >= 1000 && gaps[1] >= 2000, `gaps between failed rounds: ${gaps}`);
 
     // last_error: the exit status and the CLI's last lines, in JSON and in plain `tt status`.
-    const lastError = JSON.stringify(failed.last_error ?? null);
+    // The reason is `last_error`; the exit status and output lines are its detail.
+    const lastError = JSON.stringify([failed.last_error ?? null, failed.last_error_detail ?? null]);
     assert.ok(lastError.includes(SCRIPTED_ERROR), lastError);
     assert.match(lastError, /exit(ed)?( with)?( status| code)?:? ?1\b/i);
     const plain = await town.ok("status");
     assert.ok(plain.includes(SCRIPTED_ERROR), plain);
-    assert.match(plain, /\.tt\/logs\/\S*doomed\S*round\S*\.log/);
+    assert.match(plain, /\.tt\/agents\/doomed\/round-\d+\.log/);
 
     // The work is not lost: the assignment waits in the inbox, the task is not done.
     assert.equal(failed.inbox + failed.urgent, 1, JSON.stringify(failed));
@@ -123,6 +116,5 @@ for (const name of Object.keys(SETUPS)) {
     name,
     `${name}: failing API -> last_error shown, back-off, Error after ${MAX_FAILED_ROUNDS} rounds, one conductor message`,
     failureScenario,
-    gate,
   );
 }

@@ -17,6 +17,8 @@ Deno.test("splitCommand: the codex-mini preset unquotes its -c value", () => {
     "codex",
     "exec",
     "--dangerously-bypass-approvals-and-sandbox",
+    "-c",
+    "allow_login_shell=false",
     "-m",
     "gpt-5.4-mini",
     "-c",
@@ -102,7 +104,10 @@ const PRESET = Object.fromEntries(PRESET_CLIS);
 Deno.test("presets: the command lines the real CLIs accept headless", () => {
   assert.equal(PRESET["claude"], "claude --print --dangerously-skip-permissions");
   assert.equal(PRESET["auggie"], "auggie --print --shell sh");
-  assert.equal(PRESET["codex"], "codex exec --dangerously-bypass-approvals-and-sandbox");
+  assert.equal(
+    PRESET["codex"],
+    "codex exec --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false",
+  );
   // Untrusted folders are refused headless, and without yolo there are no shell/write tools.
   assert.equal(PRESET["gemini"], "gemini --yolo --skip-trust");
   // GitHub's agent CLI is the standalone `copilot`; without --allow-all-tools every shell call

@@ -132,13 +132,19 @@ function agentLines(a: AgentStatus, deep: boolean): string[] {
   return lines;
 }
 
-/** The agent's last failure, with the round log to read; `--deep` adds the output's end. */
+/**
+ * The agent's last failure, with the round log to read and the CLI's last output line (where a
+ * real CLI says why, e.g. "API Error: 400 ..."); `--deep` shows the last five lines.
+ */
 function lastErrorLines(a: AgentStatus, deep: boolean): string[] {
   const { lastError, lastErrorDetail: d } = a.agent;
   if (lastError === undefined) return [];
   const lines = [`    Last error: ${printable(lastError)}${d ? ` (at ${jsonTime(d.at)})` : ""}`];
   if (d) lines.push(`    Round log: ${printable(d.log)}`);
-  if (deep && d) { for (const l of d.outputTail.slice(-5)) lines.push(`    | ${printable(l)}`); }
+  if (d) {
+    const tail = deep ? d.outputTail.slice(-5) : d.outputTail.filter((l) => l.trim()).slice(-1);
+    for (const l of tail) lines.push(`    | ${printable(l)}`);
+  }
   return lines;
 }
 

@@ -24,8 +24,12 @@ export interface AgentCli {
   env: Record<string, string>;
 }
 
-const CODEX = "codex exec --dangerously-bypass-approvals-and-sandbox";
+const CODEX_BASE = "codex exec --dangerously-bypass-approvals-and-sandbox";
+// codex runs shell commands as `bash -lc` by default; a login shell's /etc/profile may reset PATH
+// (Debian does for root) and lose the tt shim. Found with the real codex CLI (e2e test).
+const CODEX = `${CODEX_BASE} -c allow_login_shell=false`;
 const CODEX_MINI = `${CODEX} -m gpt-5.4-mini -c model_reasoning_effort="medium"`;
+const OLD_CODEX_MINI = `${CODEX_BASE} -m gpt-5.4-mini -c model_reasoning_effort="medium"`;
 
 /**
  * The built-in presets, in the reference's documented order, as the real CLIs accept them
@@ -69,6 +73,8 @@ const LEGACY_NAMES: ReadonlyMap<string, string> = new Map([
   ["codex --dangerously-bypass-approvals-and-sandbox", "codex"],
   ["aider --yes --no-auto-commits --message", "aider"],
   ["auggie --print", "auggie"],
+  [CODEX_BASE, "codex"],
+  [OLD_CODEX_MINI, "codex-mini"],
   ["gemini", "gemini"],
   ["gh copilot", "copilot"],
   ["cursor", "cursor"],
