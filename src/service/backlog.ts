@@ -2,16 +2,16 @@
  * BacklogService: the backlog commands (`tt backlog add|list|claim|assign-all|remove`) as
  * functions over an open Town. Claims are atomic: of many claimers of a task, one wins.
  */
-import type { Task } from "../../model/task.ts";
+import type { Task } from "../model/task.ts";
 import {
   addToBacklog,
   assignAllFromBacklog,
   claimFromBacklog,
   listBacklog,
   removeFromBacklog,
-} from "../../work/backlog.ts";
-import { contextOf } from "../context.ts";
-import type { Town } from "../town.ts";
+} from "../work/backlog.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
 
 /** `tt backlog add`: a pending, unassigned task at the end of the backlog. */
 export async function add(

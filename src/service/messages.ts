@@ -2,11 +2,11 @@
  * MessageService: `tt send` and `tt inbox` as functions over an open Town. Reading an inbox
  * here consumes nothing.
  */
-import { displayLabel } from "../../model/agent.ts";
-import type { Message } from "../../model/message.ts";
-import { type SendKind, sendMessage } from "../../work/send.ts";
-import { contextOf } from "../context.ts";
-import type { Town } from "../town.ts";
+import { displayLabel } from "../model/agent.ts";
+import type { Message } from "../model/message.ts";
+import { type SendKind, sendMessage } from "../work/send.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
 
 /** What `send` delivered. */
 export interface SentMessage {

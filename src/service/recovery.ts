@@ -2,10 +2,10 @@
  * RecoveryService: `tt recover` as a function over an open Town: agents whose loop died get
  * their unfinished work put back where a new loop finds it.
  */
-import { recoverAgents } from "../../agent/recover.ts";
-import type { Agent, AgentState } from "../../model/agent.ts";
-import { contextOf } from "../context.ts";
-import type { Town } from "../town.ts";
+import { recoverAgents } from "../agent/recover.ts";
+import type { Agent, AgentState } from "../model/agent.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
 
 /** One agent `recover` acted on. */
 export interface RecoveredAgent {

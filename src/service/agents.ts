@@ -9,11 +9,11 @@ import {
   killAgent,
   pruneAgents,
   resumeAgent,
-} from "../../agent/control.ts";
-import { restartAgent } from "../../agent/spawn.ts";
-import type { Agent } from "../../model/agent.ts";
-import { contextOf } from "../context.ts";
-import type { Town } from "../town.ts";
+} from "../agent/control.ts";
+import { restartAgent } from "../agent/spawn.ts";
+import type { Agent } from "../model/agent.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
 
 /** Every agent of the town, oldest first. */
 export async function list(town: Town): Promise<Agent[]> {

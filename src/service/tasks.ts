@@ -2,16 +2,16 @@
  * TaskService: the task commands (`tt assign`, `tt task complete|fail|show|list|current`) as
  * functions over an open Town. They return data and throw typed errors; nothing is printed.
  */
-import type { Task, TaskState } from "../../model/task.ts";
+import type { Task, TaskState } from "../model/task.ts";
 import {
   assignNewTask,
   completeTaskRef,
   currentTask,
   failTaskRef,
   listTasks,
-} from "../../work/tasks.ts";
-import { contextOf } from "../context.ts";
-import type { Town } from "../town.ts";
+} from "../work/tasks.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
 
 /** `tt assign`: a new task assigned to the agent, with its task_assign message. */
 export async function assign(town: Town, agentRef: string, description: string): Promise<Task> {
