@@ -10,7 +10,8 @@ import {
 import { type EventType, newEvent } from "../model/event.ts";
 import { signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
-import { loopRunsHere, waitForLoopExit } from "./liveness.ts";
+import { nudgeHost } from "./host_nudge.ts";
+import { loopProcessHere, waitForLoopExit } from "./liveness.ts";
 import { endOrphanCli } from "./orphan.ts";
 import { sleep } from "../sleep.ts";
 
@@ -30,7 +31,7 @@ export interface ControlResult {
 export async function killAgent(store: Store, ref: string): Promise<ControlResult> {
   const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be killed");
   await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
-  const signalled = signalLoop(agent);
+  const signalled = await signalLoop(store, agent);
   // With its loop gone, the loop cannot end the CLI; do it here.
   if (!signalled) await endOrphanCli(agent);
   if (!isTerminalState(agent.state)) {
@@ -65,6 +66,7 @@ export async function interruptAgent(store: Store, ref: string): Promise<Control
     "agent_interrupted",
     "Agent interrupted (paused)",
   );
+  await nudgeHost(store, agent);
   return { agent: { ...agent, state: "paused" }, previous: agent.state };
 }
 
@@ -86,6 +88,7 @@ export async function resumeAgent(store: Store, ref: string): Promise<ControlRes
     "Agent resumed",
     ["lastActiveAt"],
   );
+  await nudgeHost(store, agent);
   return { agent: { ...agent, state: "idle" }, previous: agent.state };
 }
 
@@ -104,6 +107,7 @@ export async function closeAgent(store: Store, ref: string): Promise<ControlResu
     "agent_stopped",
     "Agent closing (draining then stop)",
   );
+  await nudgeHost(store, agent);
   return { agent: { ...agent, state: "draining" }, previous: agent.state };
 }
 
@@ -151,7 +155,7 @@ export async function pruneAgents(store: Store, all: boolean): Promise<PruneResu
   for (const agent of doomed) {
     if (!isTerminalState(agent.state)) await killAgent(store, agent.id);
     // A loop still ending its CLI would put messages back into the deleted agent's keys.
-    await waitForLoopExit(agent, 15_000);
+    await waitForLoopExit(agent, 15_000, store);
     const { taken, rejected } = await store.mailbox.take(agent.id, 0);
     const left = [
       ...taken.map((t) => ({
@@ -210,7 +214,13 @@ async function change(
   await p.exec();
 }
 
-/** SIGTERM to the agent's loop when it runs on this machine. */
-function signalLoop(agent: Agent): boolean {
-  return loopRunsHere(agent) && signalProcess(agent.pid!, "SIGTERM");
+/**
+ * Ends the agent's loop on this machine: SIGTERM to its own process, or a nudge to its loop
+ * host (which sees the stop flag and the stopped state, and ends that loop alone).
+ */
+async function signalLoop(store: Store, agent: Agent): Promise<boolean> {
+  const kind = loopProcessHere(agent);
+  if (kind === "process") return signalProcess(agent.pid!, "SIGTERM");
+  await nudgeHost(store, agent);
+  return kind === "host";
 }

@@ -21,6 +21,8 @@ export interface AgentLoopCommandOptions {
   env?: Record<string, string>;
   /** Replaces the tt program part (default `ttArgv()`); the agent-loop arguments still follow. */
   command?: string[];
+  /** Replaces `agent-loop` (a loop host is `agent-host <key>`, see host_launch.ts). */
+  subcommand?: string[];
 }
 
 export interface LaunchAgentLoopOptions extends AgentLoopCommandOptions {
@@ -34,7 +36,7 @@ export function agentLoopArgv(opts: AgentLoopCommandOptions): string[] {
     ...(opts.command ?? ttArgv()),
     "--town",
     opts.root,
-    "agent-loop",
+    ...(opts.subcommand ?? ["agent-loop"]),
     opts.name,
     opts.id,
     String(opts.maxRounds),

@@ -54,30 +54,49 @@ export function hostname(): string {
   return cachedHost;
 }
 
-/** Whether the agent's recorded loop still runs on this machine (its pid, not a recycled one). */
+/**
+ * Whether the agent's recorded loop still runs on this machine (its pid, not a recycled one):
+ * its own `tt agent-loop` process, or a loop host (whose loops clear the pid when they end).
+ */
 export function loopRunsHere(agent: Pick<Agent, "id" | "pid" | "host">): boolean {
-  if (!agent.pid || (agent.host && agent.host !== hostname())) return false;
-  if (!isAlive(agent.pid)) return false;
-  if (Deno.build.os !== "linux") return true;
+  return loopProcessHere(agent) !== undefined;
+}
+
+/** What runs the agent's recorded loop here: its own process, a loop host, or nothing. */
+export function loopProcessHere(
+  agent: Pick<Agent, "id" | "pid" | "host">,
+): "process" | "host" | undefined {
+  if (!agent.pid || (agent.host && agent.host !== hostname())) return undefined;
+  if (!isAlive(agent.pid)) return undefined;
+  if (Deno.build.os !== "linux") return "process";
   try {
-    return Deno.readTextFileSync(`/proc/${agent.pid}/cmdline`).includes(agent.id);
+    const argv = Deno.readTextFileSync(`/proc/${agent.pid}/cmdline`).split("\0");
+    if (argv.includes("agent-host")) return "host";
+    return argv.includes(agent.id) ? "process" : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 /**
  * Waits until the agent's loop on this machine has exited (a killed loop may still be ending
- * its CLI: SIGTERM, a grace period, SIGKILL). True once it is gone, false at the deadline.
+ * its CLI: SIGTERM, a grace period, SIGKILL). True once it is gone, false at the deadline. A
+ * loop in a host outlives nothing but its record's pid: with `store`, that is watched too.
  */
 export async function waitForLoopExit(
   agent: Pick<Agent, "id" | "pid" | "host">,
   timeoutMs: number,
+  store?: Store,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (loopRunsHere(agent)) {
+  for (;;) {
+    const kind = loopProcessHere(agent);
+    if (kind === undefined) return true;
+    if (kind === "host" && store) {
+      const now = await store.agents.get(agent.id);
+      if (!now || now.pid !== agent.pid) return true;
+    }
     if (Date.now() >= deadline) return false;
     await sleep(50);
   }
-  return true;
 }

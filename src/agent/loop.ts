@@ -1,17 +1,18 @@
 /**
- * `tt agent-loop`: the background process behind each agent. Each iteration: stop request?
- * paused? take waiting messages (urgent first) into flight; nothing there -> go idle and
- * block on the inbox; otherwise run a round of the agent CLI. Survives Redis restarts by
- * reconnecting; ends on max rounds, a stop request, idle timeout, or SIGTERM/SIGINT.
+ * One agent's loop, run by a loop host (host.ts) beside other agents' loops, or alone by
+ * `tt agent-loop` (loop_process.ts). Each iteration: stop request? paused? take waiting
+ * messages (urgent first) into flight; nothing there -> go idle and block on the inbox;
+ * otherwise run a round of the agent CLI. Survives Redis restarts by reconnecting; ends on max
+ * rounds, a stop request, idle timeout, or when its host aborts it (kill, SIGTERM/SIGINT).
  */
 import { describeError, TtError } from "../errors.ts";
 import { type Agent, type AgentState, stateDisplayName } from "../model/agent.ts";
 import { isTaskTerminal } from "../model/task.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { RedisClosedError } from "../redis/errors.ts";
-import { openStore, type Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
-import { openTown, type Town } from "../town/town.ts";
+import type { Town } from "../town/town.ts";
 import { cliEnvironment, cliWorkdir } from "./cli_env.ts";
 import { hostname, releaseLease, renewLease } from "./liveness.ts";
 import { stateChanged } from "./agent_events.ts";
@@ -19,7 +20,6 @@ import { activityText, FailedRounds } from "./failures.ts";
 import { isRedisOutage, outageDelayMs, throughOutages } from "./outage.ts";
 import { backlogFor, type RoundContext, runRound } from "./round.ts";
 import { ensureTtShim } from "./tt_shim.ts";
-import { dropLoopV8Flags } from "./v8_flags.ts";
 import { sleep } from "../sleep.ts";
 
 export interface LoopOptions {
@@ -40,53 +40,46 @@ export type LoopEnd =
   | "gone"
   | "error";
 
-/** How long one blocking wait on the inbox lasts before the loop looks at its flags again. */
-const WAIT_SECS = 1;
 /** Most messages one round takes; the rest wait for the next round. */
 const MAX_MESSAGES_PER_ROUND = 100;
+/** Longest idle wait: a message, a nudge from the loop's host or a stop ends it sooner. */
+const MAX_WAIT_SECS = 60;
 
-export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
-  dropLoopV8Flags();
-  const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const town = await openTown(opts.root, {
-    reconnect: {
-      maxDelayMs: 2000,
-      onRetry: (n, e) => n % 10 === 1 && log(`Redis unavailable, retrying: ${e.message}`),
-    },
-  });
-  const blocking = await town.redis.duplicate();
-  const store = openStore(town.redis, town.name);
-  const stop = new AbortController();
-  let giveUp: ReturnType<typeof setTimeout> | undefined;
-  const closeClients = () => {
-    void blocking.close();
-    void town.redis.close();
-  };
-  const onSignal = () => {
-    stop.abort(new Error("signal"));
-    // Commands wait for Redis to come back; a stop request must not. Without Redis the loop
-    // cannot record its end anyway, so it leaves its work in flight for the next loop.
-    if (!town.redis.connected) closeClients();
-    else giveUp ??= setTimeout(closeClients, 5000);
-  };
-  for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(sig, onSignal);
-  try {
-    return await loop(opts, town, store, blocking, stop.signal, log);
-  } finally {
-    clearTimeout(giveUp);
-    for (const sig of ["SIGTERM", "SIGINT"] as const) Deno.removeSignalListener(sig, onSignal);
-    await blocking.close();
-    await town.close();
-  }
+/**
+ * How a loop waits, given by whoever runs it (the loop host, see host.ts): both waits end
+ * early when the host wakes the loop (a stop flag, an urgent message, a backlog change, a
+ * resume) or `signal` aborts.
+ */
+export interface LoopWaits {
+  /** Blocks up to `timeoutSecs` for a message in the inbox (moved into flight). */
+  forWork(agentId: string, timeoutSecs: number, signal: AbortSignal): Promise<void>;
+  /** Waits while the agent is paused. */
+  whilePaused(signal: AbortSignal): Promise<void>;
+}
+
+/** Everything one loop runs on; shared with the other loops of its host except `blocking`. */
+export interface LoopDeps {
+  town: Town;
+  store: Store;
+  /** This loop's own connection for its blocking waits. */
+  blocking: RedisClient;
+  signal: AbortSignal;
+  log: (line: string) => void;
+  waits: LoopWaits;
+}
+
+/** Runs one agent's loop to its end; no process-wide state (signals, exit) is touched. */
+export function runLoop(opts: LoopOptions, deps: LoopDeps): Promise<LoopEnd> {
+  return loop(opts, deps.town, deps.store, deps.signal, deps.log, deps.waits);
 }
 
 async function loop(
   opts: LoopOptions,
   town: Town,
   store: Store,
-  blocking: RedisClient,
   signal: AbortSignal,
   log: (line: string) => void,
+  waits: LoopWaits,
 ): Promise<LoopEnd> {
   const first = await store.agents.get(opts.id);
   if (!first) {
@@ -159,7 +152,7 @@ async function loop(
           // A message the last idle wait moved into flight goes back: a paused agent holds none.
           await store.mailbox.redeliverInFlight(agent.id, { mark: false });
           await renewLease(store, agent.id, leaseSecs, false);
-          await sleep(1000, signal);
+          await waits.whilePaused(signal);
           continue;
         }
         const { taken, rejected } = await store.mailbox.take(agent.id, MAX_MESSAGES_PER_ROUND);
@@ -182,7 +175,7 @@ async function loop(
               end = "idle-timeout";
               break;
             }
-            await waitForWork(store, blocking, agent.id, signal);
+            await waits.forWork(agent.id, waitSecs(agent, idleTimeoutSecs), signal);
             continue;
           }
         }
@@ -359,16 +352,11 @@ async function setFinalState(
   );
 }
 
-/** Blocks until a message arrives in the inbox (moved into flight), a second passes, or stop. */
-async function waitForWork(
-  store: Store,
-  blocking: RedisClient,
-  agentId: string,
-  signal: AbortSignal,
-) {
-  try {
-    await store.mailbox.waitForMessage(blocking, agentId, WAIT_SECS, { signal });
-  } catch (err) {
-    if (!signal.aborted) throw err;
-  }
+/** The idle wait: up to the idle timeout (the loop drains then), at most MAX_WAIT_SECS. */
+function waitSecs(before: Agent, idleTimeoutSecs: number): number {
+  if (idleTimeoutSecs <= 0) return MAX_WAIT_SECS;
+  // goIdle started the idle clock now unless the agent was idle already.
+  const since = before.state === "idle" ? before.lastActiveAt.getTime() : Date.now();
+  const left = Math.ceil(idleTimeoutSecs - (Date.now() - since) / 1000);
+  return Math.max(1, Math.min(MAX_WAIT_SECS, left));
 }

@@ -206,7 +206,9 @@ function isLoopProcess(pid: number, agentId: string): boolean {
   if (!isAlive(pid)) return false;
   if (Deno.build.os !== "linux") return true;
   try {
-    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes(agentId);
+    // A loop host clears the pid of each loop that ends: while it lives, the loop may too.
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+    return argv.includes("agent-host") || argv.includes(agentId);
   } catch {
     return false;
   }

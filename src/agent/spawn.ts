@@ -16,6 +16,7 @@ import { agentPaths } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
 import { appendLoopLog } from "./agent_files.ts";
 import { checkAgentCli } from "./cli_checks.ts";
+import { hostsEnabled, startInHost } from "./host_launch.ts";
 import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
 import { hostname, waitForLoopExit } from "./liveness.ts";
 
@@ -153,7 +154,7 @@ export async function restartAgent(
   await checkCli(town, agent.cli, opts.warn);
   // `tt kill` marks the agent stopped at once; its loop may still be ending a CLI. Its last
   // writes (state, pid, lease, in-flight messages) must not land on the new loop's record.
-  if (!(await waitForLoopExit(agent, OLD_LOOP_EXIT_MS))) {
+  if (!(await waitForLoopExit(agent, OLD_LOOP_EXIT_MS, store))) {
     throw new TtError(
       `agent '${agent.name}': its previous loop (pid ${agent.pid}) is still running; try again`,
     );
@@ -221,7 +222,11 @@ async function startLoop(
     `===== ${new Date().toISOString()} tt ${how}: new loop for ${agent.name} (${agent.id}), ` +
       `up to ${maxRounds} rounds =====`,
   );
-  const pid = await launchAgentLoop({ ...loop, logFile });
+  // Loops share this machine's host for the town unless the caller gave the loop its own
+  // environment (a library's TT_HOME, REDIS_URL...): that one keeps a process of its own.
+  const pid = env || !hostsEnabled()
+    ? await launchAgentLoop({ ...loop, logFile })
+    : await startInHost(town, store, { id: agent.id, name: agent.name, maxRounds });
   // The loop records its own pid too; writing it here closes the window before it starts.
   await store.agents.update({ ...agent, pid, host: hostname() }, ["pid", "host"]);
   return { agent: { ...agent, pid, host: hostname() }, logFile, pid };

@@ -229,7 +229,7 @@ export function registerAgentsCommands(program: Command): void {
     .action(async (name: string, id: string, maxRounds: number, _opts: unknown, cmd: Command) => {
       const agentId = parseId(id);
       if (!agentId) throw new UsageError(`invalid agent id: ${id}`);
-      const { runAgentLoop } = await import("../agent/loop.ts");
+      const { runAgentLoop } = await import("../agent/loop_process.ts");
       const end = await runAgentLoop({
         root: globalOptions(cmd).town,
         name,

@@ -43,6 +43,8 @@ export interface TownKeys {
   lease(id: string): string;
   /** tt: messages that could not be read or delivered (list). */
   readonly deadLetters: string;
+  /** tt: requests (start a loop, look again) for the loop host `pid` on machine `host` (list). */
+  hostQueue(host: string, pid: number): string;
   /** Glob matching every key of this town (and nothing of another town). */
   readonly pattern: string;
   /** Glob for one kind of per-id key, e.g. `kindPattern("inbox")` -> `tt:{town}:inbox:*`. */
@@ -70,6 +72,7 @@ export function townKeys(town: string): TownKeys {
     inflight: (id) => `${prefix}inflight:${id}`,
     lease: (id) => `${prefix}lease:${id}`,
     deadLetters: `${prefix}dead`,
+    hostQueue: (host, pid) => `${prefix}hostq:${host}:${pid}`,
     pattern: `${globPrefix}*`,
     kindPattern: (kind) => `${globPrefix}${escapeGlob(kind)}:*`,
   };

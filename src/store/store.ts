@@ -3,6 +3,7 @@ import type { RedisClient } from "../redis/client.ts";
 import { ActivityLog } from "./activity.ts";
 import { AgentStore } from "./agents.ts";
 import { EventLog } from "./events.ts";
+import { HostStore } from "./hosts.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
 import { Mailbox } from "./mailbox.ts";
 import { TaskStore } from "./tasks.ts";
@@ -15,6 +16,7 @@ export interface Store {
   mailbox: Mailbox;
   events: EventLog;
   activity: ActivityLog;
+  hosts: HostStore;
 }
 
 export function openStore(redis: RedisClient, townName: string): Store {
@@ -27,5 +29,6 @@ export function openStore(redis: RedisClient, townName: string): Store {
     mailbox: new Mailbox(redis, keys),
     events: new EventLog(redis, keys),
     activity: new ActivityLog(redis, keys),
+    hosts: new HostStore(redis, keys),
   };
 }

@@ -76,15 +76,17 @@ async function signalLocalLoops(root: string, result: LoopsStopped): Promise<Sig
     } catch {
       continue;
     }
-    const at = argv.indexOf("agent-loop");
+    // A loop host (`agent-host <key> <first agent's name> …`) stops every loop it runs.
+    const at = Math.max(argv.indexOf("agent-loop"), argv.indexOf("agent-host"));
     if (at < 2 || argv[at - 2] !== "--town" || argv[at - 1] !== town || !argv[at + 1]) continue;
     try {
       Deno.kill(pid, "SIGTERM");
     } catch {
       continue; // exited just now
     }
-    result.agentsStopped.push(argv[at + 1]);
-    pids.push({ name: argv[at + 1], pid });
+    const name = argv[at] === "agent-host" ? `loop host ${pid}` : argv[at + 1];
+    result.agentsStopped.push(name);
+    pids.push({ name, pid });
   }
   return pids;
 }

@@ -1,0 +1,285 @@
+/**
+ * A loop host: the loops of many agents in one process (see loop.ts for one loop). Each loop
+ * is its own async task with its own blocking connection, so an exception or a hung await in
+ * one never stops the others; they share the town's command connection. The host does, for all
+ * of its loops at once, what each loop would otherwise poll for: one periodic check (stop
+ * flags, urgent messages, the backlog, paused agents' states) that wakes the loops concerned,
+ * and batched lease renewals. Its request queue carries loops to start and nudges ("look
+ * again") from `tt kill`, `interrupt`, `resume` and `close`. No process-wide state here: the
+ * process around it (host_process.ts, loop_process.ts) owns signals and exit.
+ */
+import { describeError } from "../errors.ts";
+import type { RedisClient } from "../redis/client.ts";
+import type { Store } from "../store/store.ts";
+import { loadTownConfig } from "../town/config.ts";
+import type { Town } from "../town/town.ts";
+import { sleep } from "../sleep.ts";
+import { hostname } from "./liveness.ts";
+import { type LoopEnd, type LoopOptions, runLoop } from "./loop.ts";
+import { isRedisOutage, outageDelayMs } from "./outage.ts";
+import { hashTime } from "../model/time.ts";
+import { isTerminalState } from "../model/agent.ts";
+import { parseId } from "../model/ids.ts";
+import { parseItem, type StartRequest } from "./host_items.ts";
+
+export type { StartRequest };
+
+/** Seconds between the host's checks (its blocking wait on its queue lasts this long). */
+const CHECK_SECS = 2;
+/** A paused loop looks at its record this often even without a wake (states set by others). */
+const PAUSED_WAIT_MS = 30_000;
+/** Leases are renewed every lease/3; the heartbeat field on every HEARTBEAT_EVERY-th renewal. */
+const HEARTBEAT_EVERY = 3;
+
+type Phase = "busy" | "idle" | "paused";
+
+interface HostedLoop {
+  req: StartRequest;
+  stop: AbortController;
+  /** Aborted to end the loop's current wait early. */
+  wake?: AbortController;
+  phase: Phase;
+  blocking?: RedisClient;
+}
+
+export interface LoopHostOptions {
+  town: Town;
+  store: Store;
+  /** The host's own log. */
+  log: (line: string) => void;
+  /** The log of one loop (its agent's loop.log). */
+  loopLog: (req: StartRequest) => (line: string) => void;
+  /** Start requests from the queue are run (a `tt agent-loop` process runs just its own). */
+  acceptStarts: boolean;
+  /**
+   * Called when the last loop ended, before the host looks at its queue a last time: from
+   * then on `tt spawn` must start a new host (see host_process.ts). Returns a function that
+   * undoes it, called when that last look found loops to start after all.
+   */
+  beforeExit?: () => Promise<() => Promise<void>>;
+}
+
+export class LoopHost {
+  readonly pid = Deno.pid;
+  readonly host = hostname();
+  #loops = new Map<string, HostedLoop>();
+  #stopping = new AbortController();
+  /** Aborted to end the host's own wait early (a loop ended, stop). */
+  #nudge = new AbortController();
+  #lastBacklog: string | undefined;
+  #renewals = 0;
+  #lastRenewal = 0;
+  #blocking: RedisClient | undefined;
+
+  constructor(private readonly opts: LoopHostOptions) {}
+
+  get size(): number {
+    return this.#loops.size;
+  }
+
+  /** The agents whose loops run here. */
+  agentIds(): string[] {
+    return [...this.#loops.keys()];
+  }
+
+  /**
+   * Starts a loop (unless this host runs one for the agent already); resolves with how it
+   * ended. A loop that throws is logged to its own log and ends "error"; the others go on.
+   */
+  start(req: StartRequest): Promise<LoopEnd> | undefined {
+    if (this.#loops.has(req.id) || this.#stopping.signal.aborted) return undefined;
+    let log: (line: string) => void;
+    try {
+      log = this.opts.loopLog(req);
+    } catch (err) {
+      this.opts.log(`Not starting ${req.name} (${req.id}): ${describeError(err)}`);
+      return undefined;
+    }
+    const entry: HostedLoop = { req, stop: new AbortController(), phase: "busy" };
+    this.#loops.set(req.id, entry);
+    return this.#runOne(entry, log).finally(() => {
+      this.#loops.delete(req.id);
+      void entry.blocking?.close();
+      this.#nudge.abort();
+    });
+  }
+
+  /** Aborts every loop (SIGTERM/SIGINT of the host process): each ends its CLI, as a kill. */
+  stopAll(reason: string): void {
+    this.#stopping.abort(new Error(reason));
+    for (const entry of this.#loops.values()) entry.stop.abort(new Error(reason));
+    this.#nudge.abort();
+  }
+
+  /** Closes every connection: a stop without Redis must not wait for it to come back. */
+  closeClients(): void {
+    for (const entry of this.#loops.values()) void entry.blocking?.close();
+    void this.#blocking?.close();
+    void this.opts.town.redis.close();
+  }
+
+  /** Runs the host's checks until no loop is left (and its queue is empty). */
+  async run(): Promise<void> {
+    this.#blocking = await this.opts.town.redis.duplicate();
+    let outages = 0;
+    try {
+      for (;;) {
+        if (this.#loops.size === 0 && !(await this.#lastLook())) return;
+        try {
+          await this.#tick();
+          outages = 0;
+        } catch (err) {
+          // The loops do not depend on these checks to be correct, only to be prompt: an
+          // error here is logged and the checks go on.
+          if (this.#loops.size === 0) continue;
+          if (++outages === 1 || !isRedisOutage(err)) {
+            this.opts.log(`Host check failed: ${describeError(err)}`);
+          }
+          await sleep(outageDelayMs(outages), this.#nudge.signal);
+        }
+        if (this.#nudge.signal.aborted) this.#nudge = new AbortController();
+      }
+    } finally {
+      await this.#blocking.close();
+    }
+  }
+
+  /** No loop left: last look at the queue. True when it started loops after all. */
+  async #lastLook(): Promise<boolean> {
+    if (!this.opts.acceptStarts || this.#stopping.signal.aborted) return false;
+    const undo = await this.opts.beforeExit?.();
+    const items = await this.opts.store.hosts.drain(this.host, this.pid).catch(() => []);
+    this.#handle(items);
+    if (this.#loops.size === 0) return false;
+    await undo?.();
+    return true;
+  }
+
+  async #tick(): Promise<void> {
+    const { store } = this.opts;
+    const first = await store.hosts.next(this.#blocking!, this.host, this.pid, CHECK_SECS, {
+      signal: this.#nudge.signal,
+    }).catch((err) => {
+      if (this.#nudge.signal.aborted) return null;
+      throw err;
+    });
+    if (first !== null) this.#handle([first, ...(await store.hosts.drain(this.host, this.pid))]);
+    if (this.#loops.size === 0) return;
+    await this.#check();
+    await this.#renewLeases();
+  }
+
+  #handle(items: string[]): void {
+    for (const raw of items) {
+      const item = parseItem(raw);
+      if (item === undefined) this.opts.log(`Ignored a request this host cannot read: ${raw}`);
+      else if (item !== "wake" && this.opts.acceptStarts) void this.#startRequested(item);
+    }
+  }
+
+  /** A request from the queue (data from Redis): run only for the agent record it names. */
+  async #startRequested(req: StartRequest): Promise<void> {
+    const id = parseId(req.id);
+    const agent = id && await this.opts.store.agents.get(id).catch(() => undefined);
+    if (!agent || agent.name !== req.name || isTerminalState(agent.state)) {
+      this.opts.log(`Not starting ${req.name} (${req.id}): no such agent waiting to start`);
+      return;
+    }
+    this.opts.log(`Starting the loop of ${req.name} (${id}), up to ${req.maxRounds} rounds`);
+    await this.start({ ...req, id: agent.id });
+  }
+
+  /** The periodic check: wakes the loops something happened for, aborts killed ones. */
+  async #check(): Promise<void> {
+    const { store } = this.opts;
+    const loops = [...this.#loops.values()];
+    const ids = loops.map((l) => l.req.id);
+    const idle = loops.filter((l) => l.phase === "idle").map((l) => l.req.id);
+    const paused = loops.filter((l) => l.phase === "paused");
+    const c = await store.hosts.check(ids, idle, paused.map((l) => l.req.id));
+    if (this.#lastBacklog !== undefined && c.backlog !== this.#lastBacklog) {
+      for (const l of loops) if (l.phase === "idle") l.wake?.abort();
+    }
+    this.#lastBacklog = c.backlog;
+    paused.forEach((l, i) => c.pausedStates[i] !== "paused" && l.wake?.abort());
+    if (c.flagged === 0) return;
+    const flags = await store.hosts.flags(ids);
+    loops.forEach((l, i) => {
+      const f = flags[i];
+      // Killed (stop flag, state stopped by `tt kill` or `tt recover`): end it now, its CLI
+      // too. Closed (draining): the loop stops at its next pass, after the round.
+      if (f.stop && f.state !== "draining") l.stop.abort(new Error("stop requested"));
+      else if (f.stop || (f.urgent && l.phase === "idle")) l.wake?.abort();
+    });
+  }
+
+  async #renewLeases(): Promise<void> {
+    const leaseSecs = this.opts.town.config.agent.leaseSecs;
+    const now = Date.now();
+    if (now - this.#lastRenewal < Math.max(1000, (leaseSecs * 1000) / 3)) return;
+    this.#lastRenewal = now;
+    const heartbeat = ++this.#renewals % HEARTBEAT_EVERY === 0 ? hashTime(new Date()) : undefined;
+    await this.opts.store.hosts.renewLeases(
+      this.agentIds(),
+      `${this.pid}@${this.host}`,
+      leaseSecs,
+      heartbeat,
+    );
+  }
+
+  async #runOne(entry: HostedLoop, log: (line: string) => void): Promise<LoopEnd> {
+    const { town, store } = this.opts;
+    try {
+      // The town file as it is now: a loop started later sees later settings, as its own
+      // process would.
+      const config = await loadTownConfig(town.root).catch(() => town.config);
+      entry.blocking = await town.redis.duplicate();
+      const opts: LoopOptions = { root: town.root, ...entry.req, log };
+      return await runLoop(opts, {
+        town: { ...town, config },
+        store,
+        blocking: entry.blocking,
+        signal: entry.stop.signal,
+        log,
+        waits: {
+          forWork: (agentId, secs, signal) => this.#waitForWork(entry, agentId, secs, signal),
+          whilePaused: (signal) => this.#waitWhilePaused(entry, signal),
+        },
+      });
+    } catch (err) {
+      log(`Agent loop ended by an error: ${describeError(err)}`);
+      return "error";
+    }
+  }
+
+  async #waitForWork(entry: HostedLoop, agentId: string, secs: number, signal: AbortSignal) {
+    const wake = this.#waitBegins(entry, "idle");
+    const both = AbortSignal.any([signal, wake.signal]);
+    try {
+      await this.opts.store.mailbox.waitForMessage(entry.blocking!, agentId, secs, {
+        signal: both,
+      });
+    } catch (err) {
+      if (!both.aborted) throw err;
+    } finally {
+      entry.phase = "busy";
+      entry.wake = undefined;
+    }
+  }
+
+  async #waitWhilePaused(entry: HostedLoop, signal: AbortSignal) {
+    const wake = this.#waitBegins(entry, "paused");
+    try {
+      await sleep(PAUSED_WAIT_MS, AbortSignal.any([signal, wake.signal]));
+    } finally {
+      entry.phase = "busy";
+      entry.wake = undefined;
+    }
+  }
+
+  #waitBegins(entry: HostedLoop, phase: Phase): AbortController {
+    entry.phase = phase;
+    entry.wake = new AbortController();
+    return entry.wake;
+  }
+}
