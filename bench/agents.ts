@@ -1,12 +1,12 @@
 /**
- * Agent and CLI benchmarks, each against a floor measured in the same run:
- * - `tt start` on a running town vs a bare `deno run` (goal <= 5x);
- * - send -> loop pickup latency, in-process and through `tt send` (in-process p50 <= 1 ms);
- * - `tt status` on 1,000 agents and 10,000 tasks (<= 300 ms);
- * - loop overhead per round with a no-op CLI (<= 20 ms);
- * - RSS of an idle agent loop (<= 60 MiB).
- * Absolute goals are reported as ratios against their budget (ratio <= 1 passes), with the
- * floor in the note.
+ * Agent and CLI benchmarks, each as a ratio against a floor measured in the same run:
+ * - `tt start` on a running town / a bare `deno run` (goal <= 5);
+ * - send -> loop pickup p50 / raw LPUSH -> BLMOVE p50, timed the same way (<= 1.5);
+ * - `tt send` -> pickup / a bare `deno run` (the process start dominates; <= 6);
+ * - `tt status` on 1,000 agents and 10,000 tasks / a bare `deno run` (<= 2.5);
+ * - loop overhead per round with a no-op CLI / a bare `deno run` (<= 1);
+ * - RSS of one idle agent's loop process / a bare `deno run` process (<= 2).
+ * Machines differ (a bare `deno run` is 17 ms on one, 62 ms on another): no absolute budgets.
  */
 import { type BenchResult, compare, median, percentile, runTimed } from "./lib.ts";
 import { initTown } from "../src/town/init.ts";
@@ -18,6 +18,7 @@ import { newMessage } from "../src/model/message.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { envFrom } from "../src/town/env.ts";
 import { stopTown } from "../src/town/stop.ts";
+import { rawPickup } from "./idle_agents.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ONE_LINER = new URL("./fixtures/noop.ts", import.meta.url).pathname;
@@ -80,7 +81,10 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
     const samples = options.quick ? 10 : 60;
     const inproc: number[] = [];
     const roundMs: number[] = [];
+    const raw: number[] = [];
+    const waiter = await town.redis.duplicate();
     for (let i = 0; i < samples; i++) {
+      raw.push(await rawPickup(town.redis, waiter, `bench:raw:${i}`));
       const t0 = performance.now();
       await store.mailbox.send(
         newMessage(SUPERVISOR_ID, agentId, { type: "task", description: `job ${i}` }),
@@ -90,14 +94,15 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
       await waitIdle(store, agentId);
       roundMs.push(performance.now() - t0);
     }
+    await waiter.close();
     results.push(
       compare(
         "in-process send -> pickup p50",
         "ms",
         median(inproc),
-        1,
-        { max: 1 },
-        `budget 1 ms; p99 ${percentile(inproc, 99).toFixed(2)} ms; Redis RTT floor ${
+        median(raw),
+        { max: 1.5 },
+        `p99 ${percentile(inproc, 99).toFixed(2)} ms / raw LPUSH -> BLMOVE p50; Redis RTT ${
           rtt.toFixed(3)
         } ms`,
       ),
@@ -133,11 +138,11 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
         "loop overhead per round",
         "ms",
         Math.max(0, overhead),
-        20,
+        floor,
         { max: 1 },
-        `budget 20 ms; round ${median(roundMs).toFixed(1)} ms minus pickup and a no-op CLI run (${
+        `round ${median(roundMs).toFixed(1)} ms minus pickup and a no-op CLI run (${
           cliMs.toFixed(1)
-        } ms)`,
+        } ms) / bare deno run`,
       ),
     );
 
@@ -150,9 +155,9 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
         "idle agent loop RSS",
         "MiB",
         freshRss,
-        60,
-        { max: 1 },
-        `budget 60 MiB; a new loop, idle; bare deno process ${bareRss.toFixed(1)} MiB`,
+        bareRss,
+        { max: 2 },
+        "a new loop alone in its host, idle / a bare deno process",
       ),
     );
     results.push(
@@ -160,9 +165,9 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
         `idle loop RSS after ${rounds} rounds`,
         "MiB",
         worn,
-        60,
-        { max: 1 },
-        "same budget; Deno's native memory grows a little with each child process (JS heap stays ~8 MiB)",
+        bareRss,
+        { max: 2 },
+        "/ a bare deno process; Deno's native memory grows a little with each child process",
       ),
     );
 
@@ -179,9 +184,9 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
         "tt status 1k agents/10k tasks",
         "ms",
         median(status),
-        300,
-        { max: 1 },
-        `budget 300 ms; bare deno run ${floor.toFixed(1)} ms`,
+        floor,
+        { max: 2.5 },
+        "/ bare deno run",
       ),
     );
   } finally {

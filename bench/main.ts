@@ -1,9 +1,10 @@
 /**
  * `deno task bench`: every benchmark, as ratios against floors measured in the same run
- * (redis-benchmark on the same socket, a bare `deno run`, or a stated budget).
+ * (redis-benchmark on the same socket, a bare `deno run`, raw Redis round trips).
  * `--quick` is a smoke run; `--json` prints the results as JSON.
  */
 import { runAgentBench } from "./agents.ts";
+import { runIdleAgentBench } from "./idle_agents.ts";
 import { runLibraryBench } from "./library.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runRedisBench } from "./redis.ts";
@@ -15,6 +16,7 @@ const log = (line: string) => console.error(line);
 const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
+  ...await runIdleAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));

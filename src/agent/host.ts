@@ -17,7 +17,6 @@ import { sleep } from "../sleep.ts";
 import { hostname } from "./liveness.ts";
 import { type LoopEnd, type LoopOptions, runLoop } from "./loop.ts";
 import { isRedisOutage, outageDelayMs } from "./outage.ts";
-import { hashTime } from "../model/time.ts";
 import { isTerminalState } from "../model/agent.ts";
 import { parseId } from "../model/ids.ts";
 import { parseItem, type StartRequest } from "./host_items.ts";
@@ -28,8 +27,6 @@ export type { StartRequest };
 const CHECK_SECS = 2;
 /** A paused loop looks at its record this often even without a wake (states set by others). */
 const PAUSED_WAIT_MS = 30_000;
-/** Leases are renewed every lease/3; the heartbeat field on every HEARTBEAT_EVERY-th renewal. */
-const HEARTBEAT_EVERY = 3;
 
 type Phase = "busy" | "idle" | "paused";
 
@@ -67,7 +64,6 @@ export class LoopHost {
   /** Aborted to end the host's own wait early (a loop ended, stop). */
   #nudge = new AbortController();
   #lastBacklog: string | undefined;
-  #renewals = 0;
   #lastRenewal = 0;
   #blocking: RedisClient | undefined;
 
@@ -218,13 +214,8 @@ export class LoopHost {
     const now = Date.now();
     if (now - this.#lastRenewal < Math.max(1000, (leaseSecs * 1000) / 3)) return;
     this.#lastRenewal = now;
-    const heartbeat = ++this.#renewals % HEARTBEAT_EVERY === 0 ? hashTime(new Date()) : undefined;
-    await this.opts.store.hosts.renewLeases(
-      this.agentIds(),
-      `${this.pid}@${this.host}`,
-      leaseSecs,
-      heartbeat,
-    );
+    // Leases only: an idle loop's own pass writes its heartbeat, a round's runner both.
+    await this.opts.store.hosts.renewLeases(this.agentIds(), `${this.pid}@${this.host}`, leaseSecs);
   }
 
   async #runOne(entry: HostedLoop, log: (line: string) => void): Promise<LoopEnd> {

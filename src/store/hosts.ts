@@ -5,7 +5,6 @@
  */
 import type { RedisClient } from "../redis/client.ts";
 import type { SendOptions } from "../redis/connection.ts";
-import { Script } from "../redis/script.ts";
 import type { TownKeys } from "./keys.ts";
 
 /** A request nobody took goes away on its own (its host died before it could look). */
@@ -13,18 +12,11 @@ const QUEUE_TTL_SECS = 600;
 /** Most requests one drain takes. */
 const DRAIN_MAX = 100;
 
-/** One `last_heartbeat` write for many agents; a pruned agent must not come back as a stub. */
-const TOUCH_MANY = new Script(`
-for i, key in ipairs(KEYS) do
-  if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, 'last_heartbeat', ARGV[1]) end
-end
-return 0`);
-
 /** What the host's periodic check found for its loops. */
 export interface HostCheck {
   /** Stop flags of any loop plus urgent lists of idle loops that exist (0: nothing to do). */
   flagged: number;
-  /** Changes whenever the backlog does (length, first and last id). */
+  /** Changes whenever the backlog does (its length and last id). */
   backlog: string;
   /** The recorded state of each paused loop's agent (null: no record). */
   pausedStates: (string | null)[];
@@ -75,15 +67,15 @@ export class HostStore {
     const flagKeys = [...all.map((id) => this.keys.stop(id)), ...idle.map(this.keys.urgent)];
     const p = this.redis.pipeline();
     if (flagKeys.length) p.add("EXISTS", ...flagKeys);
-    p.add("LLEN", this.keys.backlog).add("LINDEX", this.keys.backlog, 0)
-      .add("LINDEX", this.keys.backlog, -1);
+    // Length and last id: a task added or claimed changes one of them.
+    p.add("LLEN", this.keys.backlog).add("LINDEX", this.keys.backlog, -1);
     for (const id of paused) p.add("HGET", this.keys.agent(id), "state");
     const r = await p.execOrThrow();
     const at = flagKeys.length ? 1 : 0;
     return {
       flagged: flagKeys.length ? Number(r[0]) : 0,
-      backlog: `${r[at]}:${r[at + 1]}:${r[at + 2]}`,
-      pausedStates: r.slice(at + 3).map((v) => (v === null ? null : String(v))),
+      backlog: `${r[at]}:${r[at + 1]}`,
+      pausedStates: r.slice(at + 2).map((v) => (v === null ? null : String(v))),
     };
   }
 
@@ -102,19 +94,16 @@ export class HostStore {
     }));
   }
 
-  /** Renews the leases of many loops in one round trip (and their heartbeats, `heartbeat`). */
-  async renewLeases(
-    ids: string[],
-    holder: string,
-    leaseSecs: number,
-    heartbeat?: string,
-  ): Promise<void> {
+  /**
+   * Renews the leases of many loops in one round trip. XX: a lease its loop released just now
+   * (it ended) is not brought back; one that lapsed comes back with the loop's next pass.
+   */
+  async renewLeases(ids: string[], holder: string, leaseSecs: number): Promise<void> {
     if (ids.length === 0) return;
     const p = this.redis.pipeline();
-    for (const id of ids) p.add("SET", this.keys.lease(id), holder, "EX", Math.max(1, leaseSecs));
-    await p.execOrThrow();
-    if (heartbeat) {
-      await this.redis.evalScript(TOUCH_MANY, ids.map((id) => this.keys.agent(id)), [heartbeat]);
+    for (const id of ids) {
+      p.add("SET", this.keys.lease(id), holder, "EX", Math.max(1, leaseSecs), "XX");
     }
+    await p.execOrThrow();
   }
 }
