@@ -54,6 +54,8 @@ export interface LoopHostOptions {
    * undoes it, called when that last look found loops to start after all.
    */
   beforeExit?: () => Promise<() => Promise<void>>;
+  /** Told the names of the agents whose loops run here, each time that changes. */
+  loopsChanged?: (names: string[]) => void;
 }
 
 export class LoopHost {
@@ -93,11 +95,21 @@ export class LoopHost {
     }
     const entry: HostedLoop = { req, stop: new AbortController(), phase: "busy" };
     this.#loops.set(req.id, entry);
+    this.#changed();
     return this.#runOne(entry, log).finally(() => {
       this.#loops.delete(req.id);
+      this.#changed();
       void entry.blocking?.close();
       this.#nudge.abort();
     });
+  }
+
+  #changed(): void {
+    try {
+      this.opts.loopsChanged?.([...this.#loops.values()].map((l) => l.req.name));
+    } catch (err) {
+      this.opts.log(`Could not record the loops of this host: ${describeError(err)}`);
+    }
   }
 
   /** Aborts every loop (SIGTERM/SIGINT of the host process): each ends its CLI, as a kill. */

@@ -31,7 +31,13 @@ export function isHostKey(s: string): boolean {
 
 export function hostFiles(paths: Pick<TownPaths, "ttDir">, key: string) {
   const dir = join(paths.ttDir, "hosts");
-  return { dir, pidFile: join(dir, `${key}.pid`), logFile: join(dir, `${key}.log`) };
+  return {
+    dir,
+    pidFile: join(dir, `${key}.pid`),
+    logFile: join(dir, `${key}.log`),
+    /** The names of the agents whose loops the host runs, one a line (for `tt stop` without Redis). */
+    agentsFile: join(dir, `${key}.agents`),
+  };
 }
 
 export async function writeHostPid(paths: Pick<TownPaths, "ttDir">, key: string, pid: number) {
@@ -73,5 +79,20 @@ export function isHostProcess(pid: number): boolean {
     return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").includes("agent-host");
   } catch {
     return false;
+  }
+}
+
+/** Records the agents a host runs (sync: called as loops start and end). */
+export function writeHostAgents(paths: Pick<TownPaths, "ttDir">, key: string, names: string[]) {
+  const f = hostFiles(paths, key);
+  Deno.writeTextFileSync(f.agentsFile, names.map((n) => `${n}\n`).join(""), { mode: FILE_MODE });
+}
+
+/** The agents a host said it runs; empty when it left no record. */
+export function readHostAgents(paths: Pick<TownPaths, "ttDir">, key: string): string[] {
+  try {
+    return Deno.readTextFileSync(hostFiles(paths, key).agentsFile).split("\n").filter(Boolean);
+  } catch {
+    return [];
   }
 }

@@ -9,7 +9,7 @@ import { agentPaths } from "../town/paths.ts";
 import { openStore } from "../store/store.ts";
 import { openTown, type Town } from "../town/town.ts";
 import { LoopHost, type LoopHostOptions } from "./host.ts";
-import { removeHostPid, writeHostPid } from "./host_files.ts";
+import { removeHostPid, writeHostAgents, writeHostPid } from "./host_files.ts";
 import type { LoopEnd, LoopOptions } from "./loop.ts";
 import { dropLoopV8Flags } from "./v8_flags.ts";
 
@@ -35,6 +35,7 @@ export async function runAgentHost(root: string, key: string, first: LoopOptions
     host: {
       acceptStarts: true,
       loopLog: (req) => fileLog(town, req.name),
+      loopsChanged: (names) => writeHostAgents(town.paths, key, names),
       beforeExit: async () => {
         await removeHostPid(town.paths, key, Deno.pid);
         return () => writeHostPid(town.paths, key, Deno.pid);
@@ -66,7 +67,7 @@ function fileLog(town: Town, name: string): (line: string) => void {
 }
 
 interface HostSetup {
-  host: Pick<LoopHostOptions, "acceptStarts" | "loopLog" | "beforeExit">;
+  host: Pick<LoopHostOptions, "acceptStarts" | "loopLog" | "beforeExit" | "loopsChanged">;
   begin: (host: LoopHost) => Promise<void>;
   onSignal?: () => Promise<void>;
 }

@@ -118,6 +118,8 @@ function agentLines(a: AgentStatus, deep: boolean): string[] {
   const extra = [
     a.urgent ? `${a.urgent} urgent` : "",
     a.inflight ? `${a.inflight} in flight` : "",
+    // Agents of one loop host share its pid.
+    a.agent.pid ? `loop pid ${a.agent.pid}` : "",
   ].filter(Boolean).join(", ");
   const state = stateDisplayName(a.agent.state) + (a.stale ? ", STALE" : "");
   const lines = [

@@ -8,6 +8,7 @@ import {
   signalAgents,
   type SignalledLoop,
 } from "../agent/stop_loops.ts";
+import { isHostKey, readHostAgents } from "../agent/host_files.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { loadTownConfig } from "./config.ts";
@@ -84,9 +85,17 @@ async function signalLocalLoops(root: string, result: LoopsStopped): Promise<Sig
     } catch {
       continue; // exited just now
     }
-    const name = argv[at] === "agent-host" ? `loop host ${pid}` : argv[at + 1];
-    result.agentsStopped.push(name);
-    pids.push({ name, pid });
+    const names = argv[at] === "agent-host"
+      ? hostedAgents(root, argv[at + 1], pid)
+      : [argv[at + 1]];
+    result.agentsStopped.push(...names);
+    for (const name of names) pids.push({ name, pid });
   }
   return pids;
+}
+
+/** The agents a loop host said it runs (its files under .tt/hosts), or the host itself. */
+function hostedAgents(root: string, key: string, pid: number): string[] {
+  const names = isHostKey(key) ? readHostAgents(townPaths(root), key) : [];
+  return names.length ? names : [`loop host ${pid}`];
 }
