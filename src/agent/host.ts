@@ -37,6 +37,8 @@ interface HostedLoop {
   wake?: AbortController;
   phase: Phase;
   blocking?: RedisClient;
+  /** Settles when the loop has ended and left the host. */
+  done?: Promise<LoopEnd>;
 }
 
 export interface LoopHostOptions {
@@ -96,12 +98,13 @@ export class LoopHost {
     const entry: HostedLoop = { req, stop: new AbortController(), phase: "busy" };
     this.#loops.set(req.id, entry);
     this.#changed();
-    return this.#runOne(entry, log).finally(() => {
+    entry.done = this.#runOne(entry, log).finally(() => {
       this.#loops.delete(req.id);
       this.#changed();
       void entry.blocking?.close();
       this.#nudge.abort();
     });
+    return entry.done;
   }
 
   #changed(): void {
@@ -157,7 +160,7 @@ export class LoopHost {
     if (!this.opts.acceptStarts || this.#stopping.signal.aborted) return false;
     const undo = await this.opts.beforeExit?.();
     const items = await this.opts.store.hosts.drain(this.host, this.pid).catch(() => []);
-    this.#handle(items);
+    await this.#handle(items);
     if (this.#loops.size === 0) return false;
     await undo?.();
     return true;
@@ -171,17 +174,20 @@ export class LoopHost {
       if (this.#nudge.signal.aborted) return null;
       throw err;
     });
-    if (first !== null) this.#handle([first, ...(await store.hosts.drain(this.host, this.pid))]);
+    if (first !== null) {
+      await this.#handle([first, ...(await store.hosts.drain(this.host, this.pid))]);
+    }
     if (this.#loops.size === 0) return;
     await this.#check();
     await this.#renewLeases();
   }
 
-  #handle(items: string[]): void {
+  /** Resolves once every start request among `items` runs (or was refused). */
+  async #handle(items: string[]): Promise<void> {
     for (const raw of items) {
       const item = parseItem(raw);
       if (item === undefined) this.opts.log(`Ignored a request this host cannot read: ${raw}`);
-      else if (item !== "wake" && this.opts.acceptStarts) void this.#startRequested(item);
+      else if (item !== "wake" && this.opts.acceptStarts) await this.#startRequested(item);
     }
   }
 
@@ -194,7 +200,14 @@ export class LoopHost {
       return;
     }
     this.opts.log(`Starting the loop of ${req.name} (${id}), up to ${req.maxRounds} rounds`);
-    await this.start({ ...req, id: agent.id });
+    const ending = this.#loops.get(agent.id)?.done;
+    if (ending) {
+      // A restart right after a kill: the old loop has written its end and is leaving.
+      void ending.then(() => this.start({ ...req, id: agent.id }));
+      return;
+    }
+    // Not awaited: the loop runs until it ends; start() has registered it.
+    void this.start({ ...req, id: agent.id });
   }
 
   /** The periodic check: wakes the loops something happened for, aborts killed ones. */
