@@ -34,6 +34,10 @@ export async function runIdleAgentBench(options: IdleBenchOptions = {}): Promise
   const env = { TT_HOME: home, NO_COLOR: "1" };
   Deno.env.set("TT_HOME", home);
   await initTown(dir, { name: "idle", env: envFrom(env) });
+  const toml = `${dir}/tinytown.toml`;
+  const text = await Deno.readTextFile(toml);
+  if (!/^max_agents = .*$/m.test(text)) throw new Error("tinytown.toml has no max_agents");
+  await Deno.writeTextFile(toml, text.replace(/^max_agents = .*$/m, `max_agents = ${agents + 10}`));
   const town = await openTown(dir);
   const store = openStore(town.redis, town.name);
   const floors: Deno.ChildProcess[] = [];
