@@ -25,8 +25,8 @@ export type {
   TownOpenOptions,
 } from "./src/lib/town.ts";
 export type { AgentTimings, RedisInfo, TownSettings } from "./src/lib/config.ts";
-export type { StopResult } from "./src/town/stop.ts";
-export type { LoopsStopped } from "./src/agent/stop_loops.ts";
+export type { StopResult } from "./src/service/town_stop.ts";
+export type { LoopsStopped } from "./src/service/agent_stop_loops.ts";
 export { AgentHandle } from "./src/lib/agent_handle.ts";
 export type { AgentSendOptions, AgentWaitOptions } from "./src/lib/agent_handle.ts";
 export { Channel } from "./src/lib/channel.ts";
@@ -34,7 +34,7 @@ export type { ReplyOptions, WaitOptions } from "./src/lib/channel.ts";
 export { BroadcastSubscription, EventFeed } from "./src/lib/subscriptions.ts";
 export type { EventFeedOptions } from "./src/lib/subscriptions.ts";
 export type { StoredEvent } from "./src/store/events.ts";
-export type { SendKind } from "./src/work/send.ts";
+export type { SendKind } from "./src/service/message_send.ts";
 
 export {
   AGENT_STATES,

@@ -22,7 +22,7 @@ export function registerTownCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
-      const { initTown } = await import("../town/init.ts");
+      const { initTown } = await import("../service/town_init.ts");
       const r = await initTown(town, { name: opts.name });
       // The config stays out of the JSON: in central mode it holds the Redis password.
       const data = {
@@ -72,7 +72,7 @@ export function registerTownCommands(program: Command): void {
     .description("stop the town's agents, then its Redis")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { stopTown } = await import("../town/stop.ts");
+      const { stopTown } = await import("../service/town_stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
       const json = {
         agents_stopped: r.agentsStopped,
@@ -111,7 +111,7 @@ export function registerTownCommands(program: Command): void {
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
         const town = await openTown(globalOptions(cmd).town);
         try {
-          const { previewReset, resetTown } = await import("../town/reset.ts");
+          const { previewReset, resetTown } = await import("../service/town_reset.ts");
           const preview = await previewReset(town);
           const { running, ...counts } = preview;
           const what = opts.agentsOnly
@@ -165,7 +165,7 @@ export function registerTownCommands(program: Command): void {
     .description("list the towns registered on this machine and whether they are running")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
-      const { listTownsWithStatus } = await import("../town/towns.ts");
+      const { listTownsWithStatus } = await import("../service/town_list.ts");
       const towns = await listTownsWithStatus();
       report(
         opts.json,

@@ -9,8 +9,8 @@ import {
   killAgent,
   pruneAgents,
   resumeAgent,
-} from "../agent/control.ts";
-import { restartAgent } from "../agent/spawn.ts";
+} from "./agent_control.ts";
+import { restartAgent } from "./agent_spawn.ts";
 import type { Agent } from "../model/agent.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";

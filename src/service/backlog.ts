@@ -9,7 +9,7 @@ import {
   claimFromBacklog,
   listBacklog,
   removeFromBacklog,
-} from "../work/backlog.ts";
+} from "./backlog_ops.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 

@@ -4,7 +4,7 @@
  */
 import { displayLabel } from "../model/agent.ts";
 import type { Message } from "../model/message.ts";
-import { type SendKind, sendMessage } from "../work/send.ts";
+import { type SendKind, sendMessage } from "./message_send.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 

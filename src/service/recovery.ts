@@ -2,7 +2,7 @@
  * RecoveryService: `tt recover` as a function over an open Town: agents whose loop died get
  * their unfinished work put back where a new loop finds it.
  */
-import { recoverAgents } from "../agent/recover.ts";
+import { recoverAgents } from "./recover_agents.ts";
 import type { Agent, AgentState } from "../model/agent.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";

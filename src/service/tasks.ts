@@ -3,13 +3,7 @@
  * functions over an open Town. They return data and throw typed errors; nothing is printed.
  */
 import type { Task, TaskState } from "../model/task.ts";
-import {
-  assignNewTask,
-  completeTaskRef,
-  currentTask,
-  failTaskRef,
-  listTasks,
-} from "../work/tasks.ts";
+import { assignNewTask, completeTaskRef, currentTask, failTaskRef, listTasks } from "./task_ops.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 

@@ -1,14 +1,19 @@
 /** `tt init`: create a town folder, its config and `.tt/`, and start its Redis. */
 import { TtError } from "../errors.ts";
 import { checkServerBinary } from "../redis/server.ts";
-import { CONFIG_FILE_NAME, newTownConfig, type TownConfig, townConfigToToml } from "./config.ts";
-import { type Env, processEnv } from "./env.ts";
-import { loadGlobalConfig } from "./global_config.ts";
-import { deriveTownName, validateTownName } from "./name.ts";
-import { townPaths } from "./paths.ts";
-import { registerTown } from "./registry.ts";
-import { writeTextExclusive } from "./toml_file.ts";
-import { managedServer, openTown } from "./town.ts";
+import {
+  CONFIG_FILE_NAME,
+  newTownConfig,
+  type TownConfig,
+  townConfigToToml,
+} from "../town/config.ts";
+import { type Env, processEnv } from "../town/env.ts";
+import { loadGlobalConfig } from "../town/global_config.ts";
+import { deriveTownName, validateTownName } from "../town/name.ts";
+import { townPaths } from "../town/paths.ts";
+import { registerTown } from "../town/registry.ts";
+import { writeTextExclusive } from "../town/toml_file.ts";
+import { managedServer, openTown } from "../town/town.ts";
 
 export interface InitOptions {
   name?: string;
