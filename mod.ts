@@ -97,12 +97,12 @@ export { isId, newId, parseId, shortId, SUPERVISOR_ID } from "./src/model/ids.ts
 export * from "./src/lib/errors.ts";
 
 /** Agent operations (`tt list`, `kill`, `interrupt`, `resume`, `close`, `restart`, `prune`). */
-export * as AgentService from "./src/service/agents.ts";
+export * as AgentService from "./src/lib/services/agents.ts";
 /** Task operations (`tt assign`, `tt task complete|fail|show|list|current`). */
-export * as TaskService from "./src/service/tasks.ts";
+export * as TaskService from "./src/lib/services/tasks.ts";
 /** Backlog operations (`tt backlog add|list|claim|assign-all|remove`). */
-export * as BacklogService from "./src/service/backlog.ts";
+export * as BacklogService from "./src/lib/services/backlog.ts";
 /** Messaging operations (`tt send`, `tt inbox`). */
-export * as MessageService from "./src/service/messages.ts";
+export * as MessageService from "./src/lib/services/messages.ts";
 /** Recovery (`tt recover`). */
-export * as RecoveryService from "./src/service/recovery.ts";
+export * as RecoveryService from "./src/lib/services/recovery.ts";

@@ -12,7 +12,7 @@ import { sleep } from "../sleep.ts";
 import { resolveSender, type SendKind, sendMessage } from "../service/message_send.ts";
 import { assignNewTask, assignTaskRecord } from "../service/task_ops.ts";
 import type { WaitOptions } from "./channel.ts";
-import type { TownContext } from "./context.ts";
+import type { HandleContext } from "./context.ts";
 import { AgentFailedError, WaitTimeoutError } from "./errors.ts";
 
 /** How `AgentHandle.send` sends. */
@@ -50,10 +50,10 @@ export class AgentHandle {
   readonly id: string;
   /** The agent's canonical name (`conductor` for the conductor's mailbox). */
   readonly name: string;
-  #ctx: TownContext;
+  #ctx: HandleContext;
 
   /** @internal Made by Town.spawnAgent and Town.agent. */
-  constructor(ctx: TownContext, id: string, name: string) {
+  constructor(ctx: HandleContext, id: string, name: string) {
     this.#ctx = ctx;
     this.id = id;
     this.name = name;

@@ -19,7 +19,7 @@ import { openTown } from "../town/town.ts";
 import { AgentHandle } from "./agent_handle.ts";
 import { Channel } from "./channel.ts";
 import { type TownSettings, townSettings } from "./config.ts";
-import { layeredEnv, setContext, type TownContext } from "./context.ts";
+import { type HandleContext, layeredEnv, setContext } from "./context.ts";
 
 /**
  * What closing a handle does to the town's own redis-server (a central or external Redis is
@@ -69,7 +69,7 @@ export interface SpawnAgentOptions {
 
 /** An open town. Get one with `Town.init` or `Town.connect`; close it with `await using`. */
 export class Town implements AsyncDisposable {
-  #ctx: TownContext;
+  #ctx: HandleContext;
   #channel: Channel;
   #settings: TownSettings;
   #lifecycle: RedisLifecycle;
@@ -77,7 +77,7 @@ export class Town implements AsyncDisposable {
   #closing: Promise<void> | undefined;
 
   /** @internal Made by Town.init and Town.connect. */
-  constructor(ctx: TownContext, lifecycle: RedisLifecycle, startedServer: boolean) {
+  constructor(ctx: HandleContext, lifecycle: RedisLifecycle, startedServer: boolean) {
     this.#ctx = ctx;
     this.#channel = new Channel(ctx.store, ctx.open.name);
     this.#settings = townSettings(ctx.open);
@@ -122,7 +122,7 @@ export class Town implements AsyncDisposable {
     const env = layeredEnv(envVars);
     const clientName = `tt-lib-${newId()}`;
     const open = await openTown(path, { env, clientName });
-    const ctx: TownContext = {
+    const ctx: HandleContext = {
       open,
       store: openStore(open.redis, open.name),
       env,
