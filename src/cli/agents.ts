@@ -6,7 +6,7 @@ import type { SpawnResult } from "../service/agent_spawn.ts";
 import { displayLabel, stateDisplayName, stateEmoji } from "../model/agent.ts";
 import { parseId, shortId } from "../model/ids.ts";
 import { agentJson } from "./json.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report, say, writeErr } from "./output.ts";
 

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { openStore, type Store } from "../store/store.ts";
 import { openTown, type Town } from "../town/town.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 
 export interface WithTownOptions {
   /**

@@ -27,7 +27,7 @@ import {
 import type { SyncItem } from "../service/plan_sync.ts";
 import { pullPlan, type PullReport } from "../service/plan_sync_pull.ts";
 import { pushPlan, type PushReport } from "../service/plan_sync_push.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
 

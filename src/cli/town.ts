@@ -11,7 +11,7 @@ import {
   setGlobalValue,
 } from "../town/global_config.ts";
 import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { report, say } from "./output.ts";
 
 export function registerTownCommands(program: Command): void {
