@@ -26,6 +26,11 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** `word` as a shell reads it back: unchanged when it holds only safe characters, else quoted. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : shellQuote(word);
+}
+
 /** The sh script that stands in for tt under `deno run`. */
 export function ttShimScript(denoPath: string, mainPath: string): string {
   return `#!/bin/sh\nexec ${shellQuote(denoPath)} run --allow-all --quiet ${
