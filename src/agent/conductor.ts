@@ -3,6 +3,7 @@
  * The CLI runs interactively (no print/exec modes), with `tt` on its PATH.
  */
 import { TtError } from "../errors.ts";
+import { writePrivateFile } from "../private_files.ts";
 import { isTaskTerminal } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
 import { effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
@@ -41,7 +42,7 @@ export async function prepareConductor(
     openTasks: tasks.filter((t) => !isTaskTerminal(t.state)).length,
   });
   const contextFile = `${town.paths.ttDir}/conductor_context.md`;
-  await Deno.writeTextFile(contextFile, context);
+  await writePrivateFile(contextFile, context);
   const name = (cliRef ?? town.config.conductorCli ?? town.config.defaultCli).trim() || "claude";
   const cli = resolveCli(name, effectiveAgentClis(town.config.agentClis));
   return {
