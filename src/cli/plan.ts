@@ -11,7 +11,8 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
-import { initPlan, loadPlanFile, planEntryJson, planStatusIcon } from "../work/plan.ts";
+import { taskStateIcon } from "../model/task.ts";
+import { initPlan, loadPlanFile, planEntryJson } from "../work/plan.ts";
 import { migrate, migrationNeeded, type MigrationPlan, planMigration } from "../work/migrate.ts";
 import { defaultStatePath, type RestoreResult, restoreTown, saveTown } from "../work/snapshot.ts";
 import type { SyncItem } from "../work/sync.ts";
@@ -51,7 +52,7 @@ export function registerPlanCommands(program: Command): void {
         ...(plan.description ? [`  ${plan.description}`] : []),
         ...(plan.tasks.length ? [] : ["  (no tasks yet)"]),
         ...plan.tasks.map((t) =>
-          `  ${planStatusIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
+          `  ${taskStateIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
           ` - ${truncateSummary(t.description, 70)}`
         ),
       ]);
