@@ -13,7 +13,6 @@ import {
   SCRIPTED_ERROR,
   SCRIPTED_FINAL_TEXT,
   scriptStep,
-  sseResponse,
 } from "./model_server.ts";
 
 /** copilot's shell tool. */
