@@ -22,3 +22,16 @@ export async function withTempDir(
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** The first `name` file in this process's PATH; throws when there is none. */
+export function findOnPath(name: string): string {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (!dir) continue;
+    try {
+      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${name} is not on PATH`);
+}
