@@ -167,3 +167,16 @@ export async function createMissionTask(
   await store.events.addTo(store.mailbox.sendTo(tx, message), event).exec();
   return task;
 }
+
+/**
+ * Who wrote the item's change: the assignee of its newest work or fix task (a reviewer may own
+ * the item meanwhile), else the item's assignee. Fix tasks from watches go to them.
+ */
+export function implementerOf(tasks: readonly Task[], item: WorkItem): string | null {
+  const authored = tasks.filter((t) => {
+    const info = missionTaskInfo(t);
+    return info && info.missionId === item.mission_id && info.itemId === item.id &&
+      info.kind !== "review" && t.assignedTo;
+  }).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime());
+  return authored[0]?.assignedTo ?? item.assigned_to;
+}

@@ -36,6 +36,23 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1
 return 0
 `);
 
+/**
+ * Removes every `query` message of the inbox whose question contains the marker, keeping the
+ * rest in order, atomically (the reference rewrites the list, which races with senders).
+ * KEYS[1] inbox, ARGV[1] marker. Returns the number removed.
+ */
+const RETIRE_QUERIES = new Script(`
+local removed = 0
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, msg = pcall(cjson.decode, raw)
+  if ok and type(msg) == 'table' and msg['type'] == 'query' and type(msg['question']) == 'string'
+    and string.find(msg['question'], ARGV[1], 1, true) then
+    removed = removed + redis.call('LREM', KEYS[1], 1, raw)
+  end
+end
+return removed
+`);
+
 /** One mission with everything the scheduler reads, loaded in one round trip. */
 export interface MissionSnapshot {
   mission: MissionRun;
@@ -262,6 +279,11 @@ export class MissionStore {
 
   async releaseLock(missionId: string, token: string): Promise<void> {
     await this.redis.evalScript(RELEASE_LOCK, [this.keys.lock(missionId)], [token]);
+  }
+
+  /** Drops the queries naming `marker` from an inbox (help requests of one mission). */
+  async retireQueries(inboxKey: string, marker: string): Promise<number> {
+    return Number(await this.redis.evalScript(RETIRE_QUERIES, [inboxKey], [marker]));
   }
 
   /** The lease holder's token, or null. */
