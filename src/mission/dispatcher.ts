@@ -91,16 +91,23 @@ export class Dispatcher {
     if (claimed.length === 0) return result;
     const started = Date.now();
     try {
-      const ctx = await PassContext.load(this.store, this.config);
+      let ctx = await PassContext.load(this.store, this.config);
       const sets = (await this.store.missions.snapshots(claimed)).map((s) => new WorkingSet(s));
-      for (const ws of sets) {
+      for (let ws of sets) {
         // A tick that runs long renews its leases, so a second dispatcher does not step in.
         if (Date.now() - started > (this.config.lockTtlSecs * 1000) / 3) {
           if (!await this.store.missions.refreshLock(ws.id, this.token, this.config.lockTtlSecs)) {
             continue;
           }
         }
-        const progressed = await this.tickMission(ctx, ws, result);
+        const watched = await this.checkWatches(ctx, ws, result);
+        if (watched.checked) {
+          // gh calls take seconds; agents may have completed tasks meanwhile. Reading again
+          // keeps this pass from overwriting their newer records with what it read before.
+          ctx = await PassContext.load(this.store, this.config);
+          ws = (await WorkingSet.load(this.store, ws.id)) ?? ws;
+        }
+        const progressed = await this.schedule(ctx, ws, result) || watched.progressed;
         let m = recordDispatchTick(ws.mission);
         if (progressed) m = recordDispatchProgress(m);
         ws.setMission(m);
@@ -114,8 +121,12 @@ export class Dispatcher {
     return result;
   }
 
-  /** Notes, watches and the scheduler for one claimed mission; true when it progressed. */
-  private async tickMission(ctx: PassContext, ws: WorkingSet, r: TickResult): Promise<boolean> {
+  /** Notes and due watches of one claimed mission, written back. */
+  private async checkWatches(
+    ctx: PassContext,
+    ws: WorkingSet,
+    r: TickResult,
+  ): Promise<{ progressed: boolean; checked: boolean }> {
     let progressed = await processNotes(ctx, ws);
     const watches: WatchResult[] = await checkDueWatches(ctx, ws, this.opts.github);
     await ws.flush(this.store);
@@ -129,16 +140,18 @@ export class Dispatcher {
       }
       if (w.triggered || w.status !== "active") progressed = true;
     }
+    return { progressed, checked: watches.length > 0 };
+  }
+
+  /** The scheduler pass for one claimed mission; true when it changed something. */
+  private async schedule(ctx: PassContext, ws: WorkingSet, r: TickResult): Promise<boolean> {
     const before = ws.mission.state;
     const pass = await passOne(ctx, ws);
     r.promoted += pass.promoted.length;
     r.assigned += pass.assigned.length;
     if (pass.missionCompleted) r.missionsCompleted++;
-    if (
-      before !== ws.mission.state || pass.reconciled.length || pass.promoted.length ||
-      pass.assigned.length || pass.completed.length
-    ) progressed = true;
-    return progressed;
+    return before !== ws.mission.state || pass.reconciled.length > 0 ||
+      pass.promoted.length > 0 || pass.assigned.length > 0 || pass.completed.length > 0;
   }
 
   private async release(ids: readonly string[]): Promise<void> {

@@ -22,8 +22,8 @@ import {
   missionTaskInfo,
   workDescription,
 } from "./mission_tasks.ts";
-import { chooseAgent } from "./routing.ts";
-import { reviewerGateApplies } from "./submission.ts";
+import { chooseAgent, isReviewer } from "./routing.ts";
+import { ensureReviewTask, reviewerGateApplies } from "./submission.ts";
 import { WorkingSet } from "./working_set.ts";
 
 /** What one pass did to one mission. */
@@ -110,6 +110,20 @@ export function finalizeWaiting(ws: WorkingSet): string[] {
     done.push(item.id);
   }
   return done;
+}
+
+/**
+ * Step 2b (tt): a submitted item that waits for a reviewer but has no open task gets its review
+ * task now (the reference creates it only at submission, so a busy reviewer then stalls it).
+ */
+export async function ensurePendingReviews(ctx: PassContext, ws: WorkingSet): Promise<void> {
+  for (const item of [...ws.items.values()]) {
+    if (item.status !== "blocked" || item.reviewer_approved || !item.artifact_refs.length) continue;
+    if (!reviewerGateApplies(ws.mission, item)) continue;
+    if (liveTasksOf(ctx.tasks, ws.id, item.id).length) continue;
+    if (!ctx.idleAgents().some(isReviewer)) continue;
+    await ensureReviewTask(ctx, ws, item);
+  }
 }
 
 /** Step 3: pending items whose dependencies are all done become ready. */
@@ -208,6 +222,7 @@ export async function passOne(ctx: PassContext, ws: WorkingSet): Promise<Mission
   if (ws.mission.state !== "running") return r;
   r.reconciled = reconcile(ctx, ws);
   r.completed = finalizeWaiting(ws);
+  await ensurePendingReviews(ctx, ws);
   r.promoted = promote(ws);
   r.assigned = await assignReady(ctx, ws);
   r.missionCompleted = evaluate(ws);
