@@ -17,12 +17,7 @@ import {
 import { jsonTime } from "../model/time.ts";
 import { cancelTask } from "../model/task.ts";
 import type { PassContext } from "./context.ts";
-import {
-  createMissionTask,
-  liveTasksOf,
-  missionTags,
-  redirectDescription,
-} from "./mission_tasks.ts";
+import { createMissionTask, missionTags, redirectDescription } from "./mission_tasks.ts";
 import type { WorkingSet } from "./working_set.ts";
 
 /** A parsed redirect directive. */
@@ -64,7 +59,7 @@ async function redirect(
 ): Promise<void> {
   let cancelled = 0;
   const why = `Superseded by dispatcher redirect to ${agent.name}` + (reason ? ` (${reason})` : "");
-  for (const t of liveTasksOf(ctx.tasks, ws.id, item.id)) {
+  for (const t of ctx.liveTasks(ws.id, item.id)) {
     if (t.assignedTo === agent.id) continue;
     const c = cancelTask(t, why);
     const r = await ctx.store.tasks.update(c, ["state", "result", "completedAt", "updatedAt"], [
@@ -77,7 +72,7 @@ async function redirect(
       cancelled++;
     }
   }
-  if (!liveTasksOf(ctx.tasks, ws.id, item.id).some((t) => t.assignedTo === agent.id)) {
+  if (!ctx.liveTasks(ws.id, item.id).some((t) => t.assignedTo === agent.id)) {
     const kind = item.artifact_refs.length ? "fix" : "work";
     const task = await createMissionTask(
       ctx.store,
@@ -176,7 +171,7 @@ async function applyNote(
  * is written. Returns whether any directive changed the mission.
  */
 export async function processNotes(ctx: PassContext, ws: WorkingSet): Promise<boolean> {
-  const notes = (await ctx.store.missions.controls(ws.id)).filter((c) => c.processed_at === null);
+  const notes = ws.controls.filter((c) => c.processed_at === null);
   let progressed = false;
   for (const note of notes) {
     if (await applyNote(ctx, ws, note.sender, note.body.trim())) progressed = true;

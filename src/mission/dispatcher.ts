@@ -53,29 +53,15 @@ export class Dispatcher {
     this.config = opts.config ?? DEFAULT_MISSION_CONFIG;
   }
 
-  /** Leases the candidates in one round trip; returns the ones this dispatcher holds. */
-  private async claim(ids: readonly string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const p = this.store.redis.pipeline();
-    for (const id of ids) {
-      p.add(
-        "SET",
-        this.store.missions.keys.lock(id),
-        this.token,
-        "NX",
-        "EX",
-        this.config.lockTtlSecs,
-      );
-    }
-    const r = await p.exec();
-    return ids.filter((_, i) => r[i] === "OK");
-  }
-
   async tick(): Promise<TickResult> {
     const candidates = this.opts.runFilter
       ? [this.opts.runFilter]
       : await this.store.missions.activeIds();
-    const claimed = await this.claim(candidates);
+    const claimed = await this.store.missions.acquireLocks(
+      candidates,
+      this.token,
+      this.config.lockTtlSecs,
+    );
     const result: TickResult = {
       claimed,
       skipped: candidates.filter((id) => !claimed.includes(id)),
@@ -156,7 +142,7 @@ export class Dispatcher {
 
   private async release(ids: readonly string[]): Promise<void> {
     try {
-      await Promise.all(ids.map((id) => this.store.missions.releaseLock(id, this.token)));
+      await this.store.missions.releaseLocks(ids, this.token);
     } catch {
       // A lease we cannot release expires by itself.
     }

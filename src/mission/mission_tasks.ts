@@ -8,13 +8,7 @@ import { newEvent } from "../model/event.ts";
 import { shortId, SUPERVISOR_ID } from "../model/ids.ts";
 import { newMessage, truncateSummary } from "../model/message.ts";
 import type { MissionRun, WorkItem } from "../model/mission.ts";
-import {
-  assignTask,
-  isTaskTerminal,
-  newTask,
-  type Task,
-  taskStateDisplayName,
-} from "../model/task.ts";
+import { assignTask, newTask, type Task, taskStateDisplayName } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
 
 export type MissionTaskKind = "work" | "review" | "fix";
@@ -44,21 +38,6 @@ export function missionTaskInfo(
     : "work";
   const tagged = Object.values(KIND_TAGS).some((t) => task.tags.includes(t));
   return { missionId: mission.toLowerCase(), itemId: item.toLowerCase(), kind, tagged };
-}
-
-/** Open tasks of one work item (optionally of one kind). */
-export function liveTasksOf(
-  tasks: readonly Task[],
-  missionId: string,
-  itemId: string,
-  kind?: MissionTaskKind,
-): Task[] {
-  return tasks.filter((t) => {
-    if (isTaskTerminal(t.state)) return false;
-    const info = missionTaskInfo(t);
-    return info?.tagged && info.missionId === missionId && info.itemId === itemId &&
-      (kind === undefined || info.kind === kind);
-  });
 }
 
 export function workDescription(m: MissionRun, w: WorkItem): string {

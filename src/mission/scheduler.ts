@@ -17,7 +17,6 @@ import { isTaskTerminal, type Task } from "../model/task.ts";
 import type { PassContext } from "./context.ts";
 import {
   createMissionTask,
-  liveTasksOf,
   missionTags,
   missionTaskInfo,
   workDescription,
@@ -52,7 +51,7 @@ export function reconcile(ctx: PassContext, ws: WorkingSet): string[] {
   const changed: string[] = [];
   for (const item of ws.items.values()) {
     if (item.status === "done") continue;
-    const live = liveTasksOf(ctx.tasks, ws.id, item.id);
+    const live = ctx.liveTasks(ws.id, item.id);
     let w: WorkItem = item;
     const notes: string[] = [];
     if (live.length) {
@@ -120,7 +119,7 @@ export async function ensurePendingReviews(ctx: PassContext, ws: WorkingSet): Pr
   for (const item of [...ws.items.values()]) {
     if (item.status !== "blocked" || item.reviewer_approved || !item.artifact_refs.length) continue;
     if (!reviewerGateApplies(ws.mission, item)) continue;
-    if (liveTasksOf(ctx.tasks, ws.id, item.id).length) continue;
+    if (ctx.liveTasks(ws.id, item.id).length) continue;
     if (!ctx.idleAgents().some(isReviewer)) continue;
     await ensureReviewTask(ctx, ws, item);
   }

@@ -17,7 +17,6 @@ import { jsonTime } from "../model/time.ts";
 import type { PassContext } from "./context.ts";
 import {
   createMissionTask,
-  liveTasksOf,
   missionTags,
   rejectionFixDescription,
   reviewDescription,
@@ -87,7 +86,7 @@ export async function ensureReviewTask(
   ws: WorkingSet,
   item: WorkItem,
 ): Promise<void> {
-  if (liveTasksOf(ctx.tasks, ws.id, item.id, "review").length) return;
+  if (ctx.liveTasks(ws.id, item.id, "review").length) return;
   const reviewer = ctx.agents.find((a) => a.state === "idle" && isReviewer(a));
   if (!reviewer) {
     ws.log(`No idle reviewer for '${item.title}'; review task not created yet`);
@@ -111,7 +110,7 @@ export async function ensureFixTask(
   item: WorkItem,
   reason: string,
 ): Promise<void> {
-  if (liveTasksOf(ctx.tasks, ws.id, item.id, "fix").length) return;
+  if (ctx.liveTasks(ws.id, item.id, "fix").length) return;
   let owner = item.assigned_to ? ctx.agent(item.assigned_to) : undefined;
   if (item.assigned_to && !owner) {
     ws.log(`Fix task for '${item.title}' not created: agent ${item.assigned_to} is gone`);

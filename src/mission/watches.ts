@@ -20,12 +20,7 @@ import { describeError } from "../errors.ts";
 import type { PassContext } from "./context.ts";
 import { type CheckEntry, type GitHub, parsePrRef, type PrRef, type PrView } from "./github.ts";
 import { sendHelpRequest } from "./help.ts";
-import {
-  createMissionTask,
-  implementerOf,
-  liveTasksOf,
-  watchFixDescription,
-} from "./mission_tasks.ts";
+import { createMissionTask, implementerOf, watchFixDescription } from "./mission_tasks.ts";
 import type { WorkingSet } from "./working_set.ts";
 
 export type CheckStatus = "success" | "pending" | "failure" | "unknown";
@@ -156,7 +151,7 @@ async function fixOrEscalate(
     ws.log(`Fix for work item '${item.title}' not created: it has no (existing) owner`);
     return;
   }
-  if (liveTasksOf(ctx.tasks, ws.id, item.id, "fix").length) return;
+  if (ctx.liveTasks(ws.id, item.id, "fix").length) return;
   const attempts =
     ctx.tasks.filter((t) =>
       t.tags.includes(`work-item:${item.id}`) && t.tags.some((g) => g.startsWith("watch:"))

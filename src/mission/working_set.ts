@@ -3,7 +3,7 @@
  * log lines collected and written back in one round trip by `flush` (whole-record writes, as
  * the reference does; last writer wins).
  */
-import type { MissionRun, WatchItem, WorkItem } from "../model/mission.ts";
+import type { ControlMessage, MissionRun, WatchItem, WorkItem } from "../model/mission.ts";
 import type { MissionSnapshot } from "../store/missions.ts";
 import type { Store } from "../store/store.ts";
 
@@ -11,6 +11,8 @@ export class WorkingSet {
   mission: MissionRun;
   readonly items = new Map<string, WorkItem>();
   readonly watches = new Map<string, WatchItem>();
+  /** Control notes as loaded, oldest first. */
+  readonly controls: ControlMessage[];
   #dirtyItems = new Set<string>();
   #dirtyWatches = new Set<string>();
   #missionDirty = false;
@@ -19,6 +21,7 @@ export class WorkingSet {
 
   constructor(snapshot: MissionSnapshot) {
     this.mission = snapshot.mission;
+    this.controls = snapshot.controls;
     for (const w of snapshot.items) this.items.set(w.id, w);
     for (const w of snapshot.watches) this.watches.set(w.id, w);
   }

@@ -58,6 +58,8 @@ export interface MissionSnapshot {
   mission: MissionRun;
   items: WorkItem[];
   watches: WatchItem[];
+  /** Control notes, oldest first. */
+  controls: ControlMessage[];
 }
 
 /** Changes written together by `MissionStore.write`. */
@@ -90,6 +92,10 @@ function pairs(list: unknown): Record<string, string> {
     for (let i = 0; i + 1 < list.length; i += 2) out[String(list[i])] = String(list[i + 1]);
   } else if (list && typeof list === "object") Object.assign(out, list);
   return out;
+}
+
+function byCreation(notes: ControlMessage[]): ControlMessage[] {
+  return notes.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
 }
 
 export class MissionStore {
@@ -157,12 +163,12 @@ export class MissionStore {
     const p = this.redis.pipeline();
     for (const id of ids) {
       p.add("GET", this.keys.mission(id)).add("HGETALL", this.keys.work(id))
-        .add("HGETALL", this.keys.watch(id));
+        .add("HGETALL", this.keys.watch(id)).add("HGETALL", this.keys.control(id));
     }
     const r = await p.exec();
     const out: MissionSnapshot[] = [];
     ids.forEach((_, i) => {
-      const raw = r[3 * i];
+      const raw = r[4 * i];
       if (typeof raw !== "string") return;
       let mission: MissionRun;
       try {
@@ -172,8 +178,9 @@ export class MissionStore {
       }
       out.push({
         mission,
-        items: values(pairs(r[3 * i + 1]), decodeWorkItem),
-        watches: values(pairs(r[3 * i + 2]), decodeWatch),
+        items: values(pairs(r[4 * i + 1]), decodeWorkItem),
+        watches: values(pairs(r[4 * i + 2]), decodeWatch),
+        controls: byCreation(values(pairs(r[4 * i + 3]), decodeControl)),
       });
     });
     return out;
@@ -208,8 +215,7 @@ export class MissionStore {
 
   /** Control notes, oldest first. */
   async controls(id: string): Promise<ControlMessage[]> {
-    return values(await this.redis.hgetall(this.keys.control(id)), decodeControl)
-      .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+    return byCreation(values(await this.redis.hgetall(this.keys.control(id)), decodeControl));
   }
 
   async saveControls(...notes: ControlMessage[]): Promise<void> {
@@ -279,6 +285,23 @@ export class MissionStore {
 
   async releaseLock(missionId: string, token: string): Promise<void> {
     await this.redis.evalScript(RELEASE_LOCK, [this.keys.lock(missionId)], [token]);
+  }
+
+  /** Takes the leases on `ids` that nobody holds, in one round trip; returns the ones taken. */
+  async acquireLocks(ids: readonly string[], token: string, ttlSecs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.add("SET", this.keys.lock(id), token, "NX", "EX", ttlSecs);
+    const r = await p.exec();
+    return ids.filter((_, i) => r[i] === "OK");
+  }
+
+  /** Releases this owner's leases on `ids` in one round trip. */
+  async releaseLocks(ids: readonly string[], token: string): Promise<void> {
+    if (ids.length === 0) return;
+    const p = this.redis.pipeline();
+    for (const id of ids) p.add("EVAL", RELEASE_LOCK.source, 1, this.keys.lock(id), token);
+    await p.exec();
   }
 
   /** Drops the queries naming `marker` from an inbox (help requests of one mission). */
