@@ -7,14 +7,14 @@
  * N is 30 (5 with --quick); the CPU window is 30 s (8 s with --quick), not a minute.
  */
 import { type BenchResult, compare, median, percentile } from "./lib.ts";
-import { initTown } from "../src/town/init.ts";
+import { initTown } from "../src/service/town_init.ts";
 import { openTown } from "../src/town/town.ts";
 import { openStore, type Store } from "../src/store/store.ts";
 import { newMessage } from "../src/model/message.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { envFrom } from "../src/town/env.ts";
-import { stopTown } from "../src/town/stop.ts";
-import { spawnAgent } from "../src/agent/spawn.ts";
+import { stopTown } from "../src/service/town_stop.ts";
+import { spawnAgent } from "../src/service/agent_spawn.ts";
 import type { RedisClient } from "../src/redis/client.ts";
 
 const FLOOR_BLMOVE = new URL("./fixtures/blmove_floor.ts", import.meta.url).pathname;

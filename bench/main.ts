@@ -7,6 +7,7 @@ import { runAgentBench } from "./agents.ts";
 import { runIdleAgentBench } from "./idle_agents.ts";
 import { runLibraryBench } from "./library.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
+import { runMissionBench } from "./mission.ts";
 import { runRedisBench } from "./redis.ts";
 
 const quick = Deno.args.includes("--quick");
@@ -18,6 +19,7 @@ const results: BenchResult[] = [
   ...await runAgentBench({ quick, log }),
   ...await runIdleAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
+  ...await runMissionBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

@@ -84,6 +84,7 @@ async function withHost(
       onRetry: (n, e) => n % 10 === 1 && log(`Redis unavailable, retrying: ${e.message}`),
     },
   });
+  for (const warning of town.warnings) log(`warning: ${warning}`);
   const store = openStore(town.redis, town.name);
   const s = setup(town);
   const host = new LoopHost({ town, store, log, ...s.host });

@@ -6,6 +6,7 @@ import { EventLog } from "./events.ts";
 import { HostStore } from "./hosts.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
 import { Mailbox } from "./mailbox.ts";
+import { MissionStore } from "./missions.ts";
 import { TaskStore } from "./tasks.ts";
 
 export interface Store {
@@ -17,11 +18,12 @@ export interface Store {
   events: EventLog;
   activity: ActivityLog;
   hosts: HostStore;
+  missions: MissionStore;
 }
 
 export function openStore(redis: RedisClient, townName: string): Store {
   const keys = townKeys(townName);
-  return {
+  const store = {
     redis,
     keys,
     agents: new AgentStore(redis, keys),
@@ -31,4 +33,5 @@ export function openStore(redis: RedisClient, townName: string): Store {
     activity: new ActivityLog(redis, keys),
     hosts: new HostStore(redis, keys),
   };
+  return { ...store, missions: new MissionStore(redis, keys, store.events) };
 }
