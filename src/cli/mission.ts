@@ -11,7 +11,7 @@ import * as missions from "../mission/service.ts";
 import { objectiveText } from "../model/mission.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { openTown, type Town } from "../town/town.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { detailLines, statusJson, summaryLines } from "./mission_view.ts";
 import { report, say, writeErr } from "./output.ts";
