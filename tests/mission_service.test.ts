@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
+import { newWatch } from "../src/model/mission.ts";
 import { completeTask } from "../src/model/task.ts";
-import { ghRunner } from "../src/mission/gh.ts";
+import { GhError, ghRunner } from "../src/mission/gh.ts";
 import * as missions from "../src/mission/service.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore, type Store } from "../src/store/store.ts";
@@ -114,4 +115,40 @@ Deno.test("mission service: completion hook outcomes and stale assignees", () =>
     await missions.deleteMission(env, id);
     const gone = await missions.onTaskCompleted(env, completeTask(second, "late"));
     assert.equal(gone?.outcome, "mission_not_found");
+  }));
+
+Deno.test("mission service: gh failing in a tick backs the watch off, then blocks the item", () =>
+  setup(async (base, store) => {
+    let calls = 0;
+    const env = {
+      ...base,
+      gh: {
+        run: () => {
+          calls++;
+          return Promise.reject(new GhError("gh command failed: HTTP 502: Bad Gateway"));
+        },
+      },
+    };
+    const worker = idle("worker");
+    await store.agents.save(worker);
+    const id = (await missions.start(env, { docs: ["a.md"] })).mission.id;
+    const [item] = await store.missions.workItems(id);
+    const blocked = { ...item, status: "blocked" as const, artifact_refs: ["acme/app#7"] };
+    await store.missions.saveWorkItems(blocked);
+    const watch = newWatch(blocked, "pr_checks", "acme/app#7", "create_fix_task", 180);
+    await store.missions.saveWatches(watch);
+    for (let i = 1; i <= 5; i++) {
+      const [w] = await store.missions.watches(id);
+      await store.missions.saveWatches({ ...w, next_due_at: new Date(0).toISOString() });
+      const tick = await missions.dispatchTick(env);
+      assert.deepEqual(tick.errors, ["gh command failed: HTTP 502: Bad Gateway"]);
+      assert.equal(tick.watchesFailed, 1);
+      const [after] = await store.missions.watches(id);
+      assert.equal(after.consecutive_failures, i);
+      assert.ok(Date.parse(after.next_due_at) > Date.now() + 50_000, "backed off");
+    }
+    assert.equal(calls, 5);
+    const log = (await store.missions.logLines(id, 50)).join("\n");
+    assert.match(log, /Work item 'a\.md' blocked: Watch check failed: gh command failed: HTTP 502/);
+    assert.equal((await store.missions.get(id))!.state, "running", "one bad check is no failure");
   }));
