@@ -112,8 +112,6 @@ Deno.test("mission: two dependent issues, failing checks fixed, reviewed, comple
     dispatcher.kill("SIGTERM");
     assert.equal((await dispatcher.status).code, 0, "the dispatcher stops cleanly on SIGTERM");
   } finally {
-    await town.tt("kill", "backend-dev").catch(() => {});
-    await town.tt("kill", "reviewer").catch(() => {});
     await town.done();
   }
 });
@@ -156,7 +154,6 @@ Deno.test("mission: --no-reviewer and no PR completes through task completion al
     const list = await town.ok("mission", "list", "--all");
     assert.match(list, /Completed/);
   } finally {
-    await town.tt("kill", "worker-1").catch(() => {});
     await town.done();
   }
 });

@@ -8,10 +8,12 @@ import { newAgent } from "../src/model/agent.ts";
 import {
   decodeMission,
   decodeWorkItem,
-  DEFAULT_POLICY,
   encodeMission,
   encodeWatch,
   encodeWorkItem,
+} from "../src/model/mission_json.ts";
+import {
+  DEFAULT_POLICY,
   newMission,
   newWatch,
   newWorkItem,

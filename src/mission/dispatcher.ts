@@ -75,17 +75,16 @@ export class Dispatcher {
       errors: [],
     };
     if (claimed.length === 0) return result;
-    const started = Date.now();
+    // Leases are renewed while the tick runs (gh calls can take long); a dispatcher that dies
+    // stops renewing, and its leases expire for the next one.
+    const renewal = setInterval(() => {
+      this.store.missions.refreshLocks(claimed, this.token, this.config.lockTtlSecs)
+        .catch(() => {});
+    }, Math.max(500, (this.config.lockTtlSecs * 1000) / 3));
     try {
       let ctx = await PassContext.load(this.store, this.config);
       const sets = (await this.store.missions.snapshots(claimed)).map((s) => new WorkingSet(s));
       for (let ws of sets) {
-        // A tick that runs long renews its leases, so a second dispatcher does not step in.
-        if (Date.now() - started > (this.config.lockTtlSecs * 1000) / 3) {
-          if (!await this.store.missions.refreshLock(ws.id, this.token, this.config.lockTtlSecs)) {
-            continue;
-          }
-        }
         const watched = await this.checkWatches(ctx, ws, result);
         if (watched.checked) {
           // gh calls take seconds; agents may have completed tasks meanwhile. Reading again
@@ -102,6 +101,7 @@ export class Dispatcher {
         await ws.flush(this.store);
       }
     } finally {
+      clearInterval(renewal);
       await this.release(claimed);
     }
     return result;

@@ -21,7 +21,7 @@ function lastLine(text: string): string {
 }
 
 /** The real `gh` on PATH (or `program`). */
-export function ghRunner(program = "gh"): GhRunner {
+export function ghRunner(program = "gh", timeoutMs = 120_000): GhRunner {
   return {
     async run(args, opts = {}) {
       let out: Deno.CommandOutput;
@@ -32,6 +32,8 @@ export function ghRunner(program = "gh"): GhRunner {
           stdin: "null",
           stdout: "piped",
           stderr: "piped",
+          // A hung gh must not hold a dispatcher (and its leases) forever.
+          signal: AbortSignal.timeout(timeoutMs),
         }).output();
       } catch (err) {
         if (err instanceof Deno.errors.NotFound) {
@@ -44,6 +46,9 @@ export function ghRunner(program = "gh"): GhRunner {
         throw new GhError(`gh could not be started: ${(err as Error).message}`, { cause: err });
       }
       const dec = new TextDecoder();
+      if (out.signal !== null && out.code !== 0) {
+        throw new GhError(`gh ${args[0] ?? ""} did not finish within ${timeoutMs / 1000} s`);
+      }
       if (out.code !== 0) {
         const why = lastLine(dec.decode(out.stderr)) || `exit code ${out.code}`;
         if (NOT_LOGGED_IN.test(why)) {

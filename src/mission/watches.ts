@@ -17,6 +17,8 @@ import {
   type WorkItem,
 } from "../model/mission.ts";
 import { describeError } from "../errors.ts";
+import { SUPERVISOR_ID } from "../model/ids.ts";
+import { newMessage } from "../model/message.ts";
 import type { PassContext } from "./context.ts";
 import { type CheckEntry, type GitHub, parsePrRef, type PrRef, type PrView } from "./github.ts";
 import { sendHelpRequest } from "./help.ts";
@@ -187,7 +189,16 @@ async function runAction(ctx: PassContext, ws: WorkingSet, w: WatchItem, v: Verd
     }
     ws.log(`Work item '${item.title}' is eligible for scheduler-driven pipeline advance`);
   } else if (w.on_trigger === "notify_reviewer") {
-    ws.log(`Watch ${w.id} wants a reviewer notified for ${w.work_item_id}`);
+    const text = [
+      `[Mission Notification] Watch triggered for ${w.work_item_id}`,
+      `Type: ${debugName(w.kind)}`,
+      `Target: ${w.target_ref}`,
+    ].join("\n");
+    for (const a of ctx.agents.filter((a) => /review|audit/.test(a.name.toLowerCase()))) {
+      await ctx.store.mailbox.send(
+        newMessage(SUPERVISOR_ID, a.id, { type: "informational", summary: text }),
+      );
+    }
   }
   ws.log(`Watch ${w.id} triggered action ${debugName(w.on_trigger)} for ${w.target_ref}`);
 }

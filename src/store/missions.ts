@@ -6,8 +6,8 @@
 import type { RedisClient } from "../redis/client.ts";
 import { Script } from "../redis/script.ts";
 import { newEvent } from "../model/event.ts";
+import type { ControlMessage, MissionRun, WatchItem, WorkItem } from "../model/mission.ts";
 import {
-  type ControlMessage,
   decodeControl,
   decodeMission,
   decodeWatch,
@@ -16,10 +16,7 @@ import {
   encodeMission,
   encodeWatch,
   encodeWorkItem,
-  type MissionRun,
-  type WatchItem,
-  type WorkItem,
-} from "../model/mission.ts";
+} from "../model/mission_json.ts";
 import type { EventLog } from "./events.ts";
 import type { TownKeys } from "./keys.ts";
 import { type MissionKeys, missionKeys } from "./mission_keys.ts";
@@ -270,23 +267,6 @@ export class MissionStore {
     return await this.redis.lrange(this.keys.log(missionId), 0, count - 1);
   }
 
-  /** Takes the dispatcher lease when nobody holds it; true when this owner has it now. */
-  async acquireLock(missionId: string, token: string, ttlSecs: number): Promise<boolean> {
-    return await this.redis.set(this.keys.lock(missionId), token, { nx: true, ex: ttlSecs });
-  }
-
-  /** Extends this owner's lease (a long tick keeps its claim); false when it was lost. */
-  async refreshLock(missionId: string, token: string, ttlSecs: number): Promise<boolean> {
-    return (await this.redis.evalScript(REFRESH_LOCK, [this.keys.lock(missionId)], [
-      token,
-      ttlSecs,
-    ])) === 1;
-  }
-
-  async releaseLock(missionId: string, token: string): Promise<void> {
-    await this.redis.evalScript(RELEASE_LOCK, [this.keys.lock(missionId)], [token]);
-  }
-
   /** Takes the leases on `ids` that nobody holds, in one round trip; returns the ones taken. */
   async acquireLocks(ids: readonly string[], token: string, ttlSecs: number): Promise<string[]> {
     if (ids.length === 0) return [];
@@ -294,6 +274,15 @@ export class MissionStore {
     for (const id of ids) p.add("SET", this.keys.lock(id), token, "NX", "EX", ttlSecs);
     const r = await p.exec();
     return ids.filter((_, i) => r[i] === "OK");
+  }
+
+  /** Extends this owner's leases on `ids` in one round trip; returns the ones still held. */
+  async refreshLocks(ids: readonly string[], token: string, ttlSecs: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.add("EVAL", REFRESH_LOCK.source, 1, this.keys.lock(id), token, ttlSecs);
+    const r = await p.exec();
+    return ids.filter((_, i) => r[i] === 1);
   }
 
   /** Releases this owner's leases on `ids` in one round trip. */

@@ -2,11 +2,14 @@
  * A test town for mission mode: real redis-server and `tt`, the `gh` stand-in first on PATH
  * (its state and call log in a temp dir), and a direct store connection for assertions.
  */
+import { isAlive, signalProcess } from "../../src/process.ts";
 import { RedisClient } from "../../src/redis/mod.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { makeTestTown, runTt, type TestTown, ttCommand } from "./tt.ts";
 
-export { waitFor } from "./redis.ts";
+import { waitFor } from "./redis.ts";
+
+export { waitFor };
 
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 
@@ -78,6 +81,13 @@ export async function missionTown(
       t.store = openStore(t.redis, name);
     },
     async done() {
+      // Agent loops first: stopped by `tt kill`, waited for, killed if they linger, so none
+      // outlives the town (a loop whose Redis is gone keeps reconnecting).
+      const agents = await t.store.agents.list().catch(() => []);
+      for (const a of agents) await town.tt("kill", a.name).catch(() => {});
+      const pids = agents.map((a) => a.pid).filter((p): p is number => !!p);
+      await waitFor("agent loops to exit", () => pids.every((p) => !isAlive(p)), 15_000)
+        .catch(() => pids.forEach((p) => signalProcess(p, "SIGKILL")));
       for (const c of children) {
         try {
           c.kill("SIGKILL");
