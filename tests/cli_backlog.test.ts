@@ -8,7 +8,7 @@ import { type Agent, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { completeTask, newTask, type Task } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import {
   addToBacklog,
   assignAllFromBacklog,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { type Agent, newAgent } from "../src/model/agent.ts";
 import { newEvent } from "../src/model/event.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
 import { makeTestTown, runTt, type TestTown, ttCommand, type TtResult } from "./helpers/tt.ts";

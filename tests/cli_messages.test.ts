@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { newMessage } from "../src/model/message.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
 import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";

@@ -7,11 +7,11 @@ import assert from "node:assert/strict";
 import { type Agent, agentToHash, agentToJson, newAgent } from "../src/model/agent.ts";
 import { newTask, taskToJson } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { editLayout, scanLayout } from "../src/service/plan_text.ts";
 import { pullPlan } from "../src/service/plan_sync_pull.ts";
 import { pushPlan } from "../src/service/plan_sync_push.ts";
-import { readTownState, writeTownState } from "../src/service/snapshot_redis.ts";
+import { readTownState, writeTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { assignTask, newTask, type Task } from "../src/model/task.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
 import { completeTaskRef } from "../src/service/task_ops.ts";

@@ -11,7 +11,7 @@ import { newId, SUPERVISOR_ID } from "../src/model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/model/message.ts";
 import { assignTask, newTask, startTask, type Task } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 async function withStore(fn: (store: Store, url: string) => Promise<void>) {

@@ -11,7 +11,7 @@ import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/m
 import { assignTask, newTask, startTask, type Task } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { hostname } from "../src/agent/liveness.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 const LEASE = 30;

@@ -54,8 +54,8 @@ export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
       onRetry: (n, e) => n % 10 === 1 && log(`Redis unavailable, retrying: ${e.message}`),
     },
   });
-  const blocking = await town.redis.duplicate();
   const store = openStore(town.redis, town.name);
+  const blocking = await store.connections.dedicated();
   const stop = new AbortController();
   let giveUp: ReturnType<typeof setTimeout> | undefined;
   const closeClients = () => {
@@ -140,8 +140,8 @@ async function loop(
       }
       passFailed = false;
       try {
-        const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
-          store.redis.exists(store.keys.stop(agentId)),
+        const [stopFlag, fresh]: [boolean, Agent | undefined] = await Promise.all([
+          store.agents.stopRequested(agentId),
           store.agents.get(agentId),
         ]);
         if (!fresh) {
@@ -150,7 +150,7 @@ async function loop(
         }
         agent = fresh;
         if (stopFlag) {
-          await store.redis.del(store.keys.stop(agent.id));
+          await store.agents.clearStop(agent.id);
           await store.activity.add(agent.id, `Round ${round + 1}: 🛑 stopped by request`);
           end = agent.state === "draining" ? "closed" : "stopped";
           break;

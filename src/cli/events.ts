@@ -58,7 +58,7 @@ export function registerEventsCommands(program: Command): void {
       try {
         await withTown(cmd, async (_town, store) => {
           const source = await eventSource(store, { agent: opts.agent, mission: opts.mission });
-          const { entries, cursor } = await recentEvents(store, source.key, opts.count);
+          const { entries, cursor } = await recentEvents(store, source.stream, opts.count);
           const print = (e: EventEntry) =>
             writeOut(
               `${opts.json ? JSON.stringify(eventJson(e)) : printable(formatEventLine(e.event))}\n`,
@@ -70,7 +70,7 @@ export function registerEventsCommands(program: Command): void {
             }
             return;
           }
-          await followEvents(store, source.key, cursor, stop.signal, print);
+          await followEvents(store, source.stream, cursor, stop.signal, print);
         }, { readOnly: true });
       } finally {
         for (const s of signals) Deno.removeSignalListener(s, onSignal);
