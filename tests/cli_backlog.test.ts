@@ -20,7 +20,7 @@ import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 
 /** A town with its Redis open as a store, for setting up agents the CLI then works with. */
 async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>): Promise<void> {
-  const town = await makeTestTown({ name: "bl" });
+  const town = await makeTestTown({ name: "bl", inProcess: true });
   const redis = await RedisClient.connect(`unix://${town.dir}/.tt/redis.sock`);
   try {
     await fn(town, openStore(redis, "bl"));

@@ -16,7 +16,7 @@ import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 
 async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>): Promise<void> {
-  const town = await makeTestTown({ name: "pl" });
+  const town = await makeTestTown({ name: "pl", inProcess: true });
   const redis = await RedisClient.connect(`unix://${town.dir}/.tt/redis.sock`);
   try {
     await fn(town, openStore(redis, "pl"));
@@ -54,7 +54,7 @@ const write = (town: TestTown, text: string) => Deno.writeTextFile(`${town.dir}/
 const read = (town: TestTown) => Deno.readTextFile(`${town.dir}/tasks.toml`);
 
 Deno.test("tt plan --init writes a commented template once; tt plan shows it", async () => {
-  const town = await makeTestTown({ name: "pl" });
+  const town = await makeTestTown({ name: "pl", inProcess: true });
   try {
     assert.match(oneErrorLine(await town.tt("plan")), /tasks\.toml.*tt plan --init/);
     assert.match(await town.ok("plan", "--init"), /Created .*tasks\.toml/);
@@ -85,7 +85,7 @@ Deno.test("tt plan --init writes a commented template once; tt plan shows it", a
 });
 
 Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async () => {
-  const town = await makeTestTown({ name: "pl" });
+  const town = await makeTestTown({ name: "pl", inProcess: true });
   try {
     const cases: [string, RegExp][] = [
       ['[[tasks]]\nid = "a"\ndescription = "x"\nstatus = \n', /tasks\.toml:4:\d+: invalid TOML/],

@@ -10,7 +10,7 @@ import { openTestStore as openStore, type TestStore as Store } from "./helpers/s
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
 import { completeTaskRef } from "../src/service/task_ops.ts";
-import { makeTestTown, runTt, type TtResult } from "./helpers/tt.ts";
+import { makeTestTown, runTtInProcess, type TtResult } from "./helpers/tt.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -25,13 +25,13 @@ interface Ctx {
 }
 
 async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
+  const town = await makeTestTown({ inProcess: true });
   try {
     const opened = await openTown(town.dir, { env: envFrom(town.env) });
     try {
       const store = openStore(opened.redis, opened.name);
       const tt = (args: string[], env: Record<string, string> = {}) =>
-        runTt(["--town", town.dir, ...args], {
+        runTtInProcess(["--town", town.dir, ...args], {
           env: { ...town.env, TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "", ...env },
         });
       await fn({
