@@ -99,3 +99,9 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, delay));
   }
 }
+
+/** Runs `fn` with a new library Town in a fresh folder; everything is stopped afterwards. */
+export async function withLibTown(fn: (town: Town) => Promise<void>): Promise<void> {
+  await using t = await libTown();
+  await fn(await t.init());
+}
