@@ -1,17 +1,19 @@
 /** Town commands: init, start, stop, reset, towns, config. Parsing and printing only. */
 import type { Command } from "commander";
 import { TtError } from "../errors.ts";
-import { openTown } from "../town/town.ts";
 import {
   getGlobalValue,
   GLOBAL_CONFIG_KEYS,
   globalConfigPath,
+  isSecretConfigKey,
   loadGlobalConfig,
   saveGlobalConfig,
+  SECRET_MASK,
   setGlobalValue,
 } from "../town/global_config.ts";
 import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
 import { globalOptions } from "./globals.ts";
+import { openCommandTown } from "./open_town.ts";
 import { report, say } from "./output.ts";
 import { jsonOption } from "./options.ts";
 
@@ -52,7 +54,7 @@ export function registerTownCommands(program: Command): void {
     .description("start the town's Redis if it is not running (returns once it answers)")
     .addOption(jsonOption())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const town = await openTown(globalOptions(cmd).town);
+      const town = await openCommandTown(cmd);
       const data = {
         town: town.name,
         root: town.root,
@@ -110,7 +112,7 @@ export function registerTownCommands(program: Command): void {
     .addOption(jsonOption())
     .action(
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
-        const town = await openTown(globalOptions(cmd).town);
+        const town = await openCommandTown(cmd);
         try {
           const { previewReset, resetTown } = await import("../service/town_reset.ts");
           const preview = await previewReset(town);
@@ -198,7 +200,7 @@ export function registerTownCommands(program: Command): void {
             redis: {
               host: config.redis.host,
               port: config.redis.port,
-              password: config.redis.password ? "****" : null,
+              password: config.redis.password ? SECRET_MASK : null,
               use_central: config.redis.useCentral,
             },
             presets: PRESET_CLI_NAMES,
@@ -212,14 +214,20 @@ export function registerTownCommands(program: Command): void {
             `Built-in CLIs: ${d.presets.join(", ")}`,
           ]);
         }
+        // A secret is never printed (terminals are read over shoulders and kept in logs).
+        const shown = (v: string) => isSecretConfigKey(key) ? SECRET_MASK : v;
         if (value === undefined) {
           const current = getGlobalValue(config, key);
           if (current === undefined) throw new TtError(`config key '${key}' is not set`);
-          return report(opts.json, { key, value: current }, (d) => [d.value]);
+          return report(opts.json, { key, value: shown(current) }, (d) => [d.value]);
         }
         setGlobalValue(config, key, value);
         await saveGlobalConfig(config);
-        report(opts.json, { key, value, path }, (d) => [`Set ${d.key} = ${d.value} in ${d.path}`]);
+        report(
+          opts.json,
+          { key, value: shown(value), path },
+          (d) => [`Set ${d.key} = ${d.value} in ${d.path}`],
+        );
       },
     );
 }

@@ -13,6 +13,7 @@ import { type TownKeys, townKeys } from "./keys.ts";
 import { Leases } from "./leases.ts";
 import { Mailbox } from "./mailbox.ts";
 import { Migration } from "./migration.ts";
+import { MissionStore } from "./missions.ts";
 import { Overview } from "./overview.ts";
 import { ReclaimSteps } from "./reclaim.ts";
 import { Snapshots } from "./snapshots.ts";
@@ -26,6 +27,7 @@ export interface Store {
   mailbox: Mailbox;
   events: EventLog;
   activity: ActivityLog;
+  missions: MissionStore;
   /** Liveness leases and the loop flags `tt recover` reads. */
   leases: Leases;
   /** The per-agent numbers of `tt status` in one round trip. */
@@ -48,13 +50,15 @@ export interface Store {
 
 export function openStore(redis: RedisClient, townName: string): Store {
   const keys = townKeys(townName);
+  const events = new EventLog(redis, keys);
   return {
     keys,
     agents: new AgentStore(redis, keys),
     tasks: new TaskStore(redis, keys),
     mailbox: new Mailbox(redis, keys),
-    events: new EventLog(redis, keys),
+    events,
     activity: new ActivityLog(redis, keys),
+    missions: new MissionStore(redis, keys, events),
     leases: new Leases(redis, keys),
     overview: new Overview(redis, keys),
     reclaim: new ReclaimSteps(redis, keys),
