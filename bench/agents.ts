@@ -11,7 +11,7 @@
 import { type BenchResult, compare, median, percentile, runTimed } from "./lib.ts";
 import { initTown } from "../src/service/town_init.ts";
 import { openTown, type Town } from "../src/town/town.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "../tests/helpers/store.ts";
 import { agentToHash, newAgent } from "../src/model/agent.ts";
 import { newTask, taskToHash } from "../src/model/task.ts";
 import { newMessage } from "../src/model/message.ts";

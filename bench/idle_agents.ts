@@ -213,7 +213,7 @@ async function waitIdle(store: Store, agentId: string): Promise<void> {
   await until(async () => {
     const [agent, inflight] = await Promise.all([
       store.agents.get(agentId),
-      store.redis.llen(store.keys.inflight(agentId)),
+      store.mailbox.counts([agentId]).then((c) => c.get(agentId)?.inflight ?? 0),
     ]);
     return agent?.state === "idle" && inflight === 0;
   }, 30_000);

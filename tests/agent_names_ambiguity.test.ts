@@ -5,7 +5,7 @@
  * id or id prefix, nickname, `Nickname [role]` label. Nicknames are printable, at most 40.
  */
 import assert from "node:assert/strict";
-import { type Agent, agentToHash, newAgent } from "../src/model/agent.ts";
+import { type Agent, newAgent } from "../src/model/agent.ts";
 import { BOYS } from "../src/model/nicknames.ts";
 import type { Store } from "../src/store/store.ts";
 import { chaosTown } from "./fixtures/chaos_town.ts";
@@ -22,8 +22,7 @@ function oneErrorLine(r: TtResult, pattern: RegExp): void {
 /** Writes a record as another tool would: no checks, straight into the hash and the index. */
 async function writeRecord(store: Store, name: string, extra: Partial<Agent> = {}) {
   const agent: Agent = { ...newAgent(name, "claude"), state: "idle", ...extra };
-  await store.redis.hset(store.keys.agent(agent.id), agentToHash(agent).set);
-  await store.redis.sadd(store.keys.agentsIndex, agent.id);
+  await store.agents.save(agent);
   return agent;
 }
 

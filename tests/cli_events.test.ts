@@ -3,56 +3,19 @@
  * the real send/assign/task commands, read back through the real tt.
  */
 import assert from "node:assert/strict";
-import { type Agent, newAgent } from "../src/model/agent.ts";
 import { newEvent } from "../src/model/event.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
-import { makeTestTown, runTt, type TestTown, ttCommand, type TtResult } from "./helpers/tt.ts";
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-interface Ctx {
-  town: TestTown;
-  store: Store;
-  tt(args: string[]): Promise<TtResult>;
-  ok(args: string[]): Promise<string>;
-  agent(name: string): Promise<Agent>;
-}
+import { waitFor, withTown } from "./helpers/kit.ts";
+import { ttCommand } from "./helpers/tt.ts";
 
 const ENV_CLEAR = { TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "" };
 
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      const tt = (args: string[]) =>
-        runTt(["--town", town.dir, ...args], { env: { ...town.env, ...ENV_CLEAR } });
-      await fn({
-        town,
-        store,
-        tt,
-        ok: async (args) => {
-          const r = await tt(args);
-          assert.equal(r.code, 0, `tt ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-          return r.stdout;
-        },
-        agent: async (name) => {
-          const a = { ...newAgent(name, "claude"), state: "idle" as const };
-          await store.agents.create(a, 0);
-          return a;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
+/** A follower is a process of its own: give it longer than the kit's default wait. */
+function waitLong(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  return waitFor(what, check, 15_000);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
 
 const EVENT_LINE =
   /^\d\d:\d\d:\d\d \[([a-z_]+)\] (town|agent:[0-9a-f-]{36}|mission:[0-9a-f-]{36}) — (.*)$/;
@@ -173,26 +136,6 @@ function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Pr
   return { text: () => text, done };
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function waitForAsync(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 15000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 Deno.test("events --follow prints new events once each and exits 0 on SIGTERM", async () => {
   await withTown(async ({ ok, town, agent }) => {
     await agent("backend");
@@ -209,10 +152,10 @@ Deno.test("events --follow prints new events once each and exits 0 on SIGTERM", 
     const err = collect(child.stderr);
     try {
       // The old event is printed first; after it, the follower is past its initial read.
-      await waitFor("the existing event", () => out.text().includes("before the follower"));
+      await waitLong("the existing event", () => out.text().includes("before the follower"));
       await ok(["send", "backend", "after the follower"]);
       await ok(["send", "backend", "and one more"]);
-      await waitFor("the new events", () => out.text().includes("and one more"));
+      await waitLong("the new events", () => out.text().includes("and one more"));
     } finally {
       child.kill("SIGTERM");
     }
@@ -249,12 +192,12 @@ Deno.test("events --follow --json on an empty agent stream, stopped with SIGINT"
     const err = collect(child.stderr);
     try {
       // Nothing is printed first; the follower is ready once Redis shows its blocked XREAD.
-      await waitForAsync("the follower's XREAD", async () => {
+      await waitLong("the follower's XREAD", async () => {
         const clients = await store.redis.command(["CLIENT", "LIST"]) as string;
         return /cmd=xread/.test(clients);
       });
       await ok(["send", "backend", "ping"]);
-      await waitFor("the followed event", () => out.text().includes("\n"));
+      await waitLong("the followed event", () => out.text().includes("\n"));
     } finally {
       child.kill("SIGINT");
     }

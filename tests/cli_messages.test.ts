@@ -4,52 +4,19 @@
  * messages read back from Redis.
  */
 import assert from "node:assert/strict";
-import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { newMessage } from "../src/model/message.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
-import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";
+import type { TestStore as Store } from "./helpers/store.ts";
+import { type TownFixture, withTown as withKitTown } from "./helpers/kit.ts";
+
+/** The shared town fixture, with tt run in process where it needs no stdin. */
+function withTown(fn: (ctx: TownFixture) => Promise<void>): Promise<void> {
+  return withKitTown(fn, { inProcess: true });
+}
+import type { TtResult } from "./helpers/tt.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-interface Ctx {
-  town: TestTown;
-  store: Store;
-  /** Runs tt in the town; the agent-loop variables are cleared unless given. */
-  tt(args: string[], env?: Record<string, string>, stdin?: string): Promise<TtResult>;
-  agent(name: string, state?: AgentState): Promise<Agent>;
-}
-
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      await fn({
-        town,
-        store,
-        tt: (args, env = {}, stdin) =>
-          runTt(["--town", town.dir, ...args], {
-            env: { ...town.env, TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "", ...env },
-            stdin,
-          }),
-        agent: async (name, state = "idle") => {
-          const a = { ...newAgent(name, "claude"), state };
-          await store.agents.create(a, 0);
-          return a;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
-}
 
 function assertOk(r: TtResult): string {
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);

@@ -7,30 +7,18 @@ import assert from "node:assert/strict";
 import { type Agent, agentToHash, agentToJson, newAgent } from "../src/model/agent.ts";
 import { newTask, taskToJson } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
+import { addAgent, withTownStore as withKitTownStore } from "./helpers/kit.ts";
 import { editLayout, scanLayout } from "../src/service/plan_text.ts";
 import { pullPlan } from "../src/service/plan_sync_pull.ts";
 import { pushPlan } from "../src/service/plan_sync_push.ts";
-import { readTownState, writeTownState } from "../src/service/snapshot_redis.ts";
+import { readTownState, writeTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 
-async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>): Promise<void> {
-  const town = await makeTestTown({ name: "pl" });
-  const redis = await RedisClient.connect(`unix://${town.dir}/.tt/redis.sock`);
-  try {
-    await fn(town, openStore(redis, "pl"));
-  } finally {
-    await redis.close();
-    await town.cleanup();
-  }
-}
-
-async function addAgent(store: Store, name: string, state: Agent["state"] = "idle") {
-  // A nickname picked from the id could be another agent's name, which create refuses.
-  const agent: Agent = { ...newAgent(name, "claude", { nickname: name }), state };
-  await store.agents.create(agent, 0);
-  return agent;
+/** The kit's town and store, with tt run in process. */
+function withTownStore(name: string, fn: (town: TestTown, store: Store) => Promise<void>) {
+  return withKitTownStore(name, fn, { inProcess: true });
 }
 
 function oneErrorLine(r: TtResult, code = 1): string {
@@ -54,7 +42,7 @@ const write = (town: TestTown, text: string) => Deno.writeTextFile(`${town.dir}/
 const read = (town: TestTown) => Deno.readTextFile(`${town.dir}/tasks.toml`);
 
 Deno.test("tt plan --init writes a commented template once; tt plan shows it", async () => {
-  const town = await makeTestTown({ name: "pl" });
+  const town = await makeTestTown({ name: "pl", inProcess: true });
   try {
     assert.match(oneErrorLine(await town.tt("plan")), /tasks\.toml.*tt plan --init/);
     assert.match(await town.ok("plan", "--init"), /Created .*tasks\.toml/);
@@ -85,7 +73,7 @@ Deno.test("tt plan --init writes a commented template once; tt plan shows it", a
 });
 
 Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async () => {
-  const town = await makeTestTown({ name: "pl" });
+  const town = await makeTestTown({ name: "pl", inProcess: true });
   try {
     const cases: [string, RegExp][] = [
       ['[[tasks]]\nid = "a"\ndescription = "x"\nstatus = \n', /tasks\.toml:4:\d+: invalid TOML/],
@@ -130,7 +118,7 @@ Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async (
 });
 
 Deno.test("tt sync push: assigns or backlogs each entry once; pushing again changes nothing", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const alice = await addAgent(store, "alice");
     await write(
       town,
@@ -201,7 +189,7 @@ status = "completed"
 });
 
 Deno.test("tt sync pull: updates values in place, keeps comments, adds Redis-only tasks", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     await addAgent(store, "bob");
     const original = `# Our plan - keep this comment
 [meta]
@@ -261,7 +249,7 @@ description = "Not pushed yet"
 });
 
 Deno.test("round trip: plan, push, complete, pull, save, reset, restore", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const ann = await addAgent(store, "ann", "stopped");
     await addAgent(store, "ben", "stopped");
     await write(
@@ -317,7 +305,7 @@ Deno.test("round trip: plan, push, complete, pull, save, reset, restore", async 
 });
 
 Deno.test("tt restore refuses a live town unless --force; bad files are one-line errors", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     await addAgent(store, "runner");
     await town.ok("save");
     const live = oneErrorLine(await town.tt("restore"));
@@ -409,7 +397,7 @@ Deno.test("snapshots keep every data type, TTLs, binary values and stream groups
 });
 
 Deno.test("tt migrate moves keyless tinytown data into the town and indexes it", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const legacy: Agent = { ...newAgent("legacy", "claude"), state: "idle" };
     const task = newTask("legacy task");
     const made: Agent = { ...newAgent("made-by-tinytown", "claude"), state: "idle" };

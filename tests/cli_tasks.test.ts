@@ -3,64 +3,33 @@
  * agents written straight into the store, records read back from Redis.
  */
 import assert from "node:assert/strict";
-import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { assignTask, newTask, type Task } from "../src/model/task.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
 import { completeTaskRef } from "../src/service/task_ops.ts";
-import { makeTestTown, runTt, type TtResult } from "./helpers/tt.ts";
+import type { TtResult } from "./helpers/tt.ts";
+import { type TownFixture, withTown as withKitTown } from "./helpers/kit.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Ctx {
-  store: Store;
-  tt(args: string[], env?: Record<string, string>): Promise<TtResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<string>;
-  agent(name: string, state?: AgentState): Promise<Agent>;
+interface Ctx extends TownFixture {
   /** A task stored directly (optionally assigned), for read-side tests. */
   task(description: string, assignee?: string, state?: Task["state"]): Promise<Task>;
 }
 
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      const tt = (args: string[], env: Record<string, string> = {}) =>
-        runTt(["--town", town.dir, ...args], {
-          env: { ...town.env, TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "", ...env },
-        });
-      await fn({
-        store,
-        tt,
-        ok: async (args, env) => {
-          const r = await tt(args, env);
-          assert.equal(r.code, 0, `tt ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-          return r.stdout;
-        },
-        agent: async (name, state = "idle") => {
-          const a = { ...newAgent(name, "claude"), state };
-          await store.agents.create(a, 0);
-          return a;
-        },
-        task: async (description, assignee, state) => {
-          let t = newTask(description);
-          if (assignee) t = assignTask(t, assignee);
-          if (state) t = { ...t, state };
-          await store.tasks.create(t);
-          return t;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
+/** The kit's town fixture (tt in process), plus stored tasks. */
+function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
+  return withKitTown((ctx) =>
+    fn({
+      ...ctx,
+      task: async (description, assignee, state) => {
+        let t = newTask(description);
+        if (assignee) t = assignTask(t, assignee);
+        if (state) t = { ...t, state };
+        await ctx.store.tasks.create(t);
+        return t;
+      },
+    }), { inProcess: true });
 }
 
 function assertOneLineError(r: TtResult, code: number, pattern: RegExp): void {

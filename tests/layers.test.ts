@@ -156,6 +156,59 @@ Deno.test("src/: no import cycle between folders of one layer", async () => {
   assert.deepEqual(cycles, []);
 });
 
+/** Code outside comments, for the sealed-store checks. */
+function codeOf(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
+}
+
+/**
+ * Lines outside src/store/ (and src/redis/, which defines the client) that reach past the
+ * store: its connection, Lua scripts, raw pipelines or transactions, or key names spelled out.
+ */
+function storeLeaks(file: string, source: string): string[] {
+  const unit = unitOf(file);
+  if (unit === "store" || unit === "redis") return [];
+  const rules: [RegExp, string][] = [
+    [/\bstore\.redis\b/, "uses the store's connection"],
+    [/\bnew Script\(/, "defines a Lua script"],
+    [/\.redis\.(pipeline|multi|evalScript)\(/, "sends raw pipelines, transactions or scripts"],
+    [/["'`]tt:/, "spells out a key name (key names live in src/store/keys.ts)"],
+  ];
+  const out: string[] = [];
+  codeOf(source).split("\n").forEach((line, i) => {
+    for (const [pattern, what] of rules) {
+      if (pattern.test(line)) out.push(`${file}:${i + 1} ${what}: ${line.trim()}`);
+    }
+  });
+  return out;
+}
+
+Deno.test("the store is sealed: no connection, Lua, raw batch or key name outside src/store/", async () => {
+  const leaks: string[] = [];
+  for (const file of await sourceFiles(SRC)) {
+    leaks.push(...storeLeaks(relative(SRC, file), await Deno.readTextFile(file)));
+  }
+  assert.deepEqual(leaks, []);
+});
+
+Deno.test("the sealed-store check finds each kind of leak", () => {
+  const source = [
+    "await store.redis.del(k);",
+    'const S = new Script("return 1");',
+    "const p = town.redis.pipeline();",
+    "const k = `tt:${town}:agent:${id}`;",
+    "// store.redis in a comment is fine",
+    "await store.agents.requestStop(id);",
+  ].join("\n");
+  assert.deepEqual(storeLeaks("service/x.ts", source).map((l) => l.split(" ")[0]), [
+    "service/x.ts:1",
+    "service/x.ts:2",
+    "service/x.ts:3",
+    "service/x.ts:4",
+  ]);
+  assert.deepEqual(storeLeaks("store/x.ts", source), []);
+});
+
 Deno.test("the layer check sees static, type, re-export and dynamic imports, not comments", () => {
   const source = [
     'import { a } from "./a.ts";',

@@ -11,14 +11,14 @@ import { completeTask } from "../src/model/task.ts";
 import { GhError, ghRunner } from "../src/mission/gh.ts";
 import * as missions from "../src/mission/service.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
 import { startRedis } from "./helpers/redis.ts";
+import { openTestStore, type TestStore } from "./helpers/store.ts";
 
-async function setup(fn: (env: missions.MissionEnv, store: Store) => Promise<void>) {
+async function setup(fn: (env: missions.MissionEnv, store: TestStore) => Promise<void>) {
   await using redis = await startRedis();
   const client = await RedisClient.connect(redis.url);
   try {
-    const store = openStore(client, "svc");
+    const store = openTestStore(client, "svc");
     await fn({ store, root: "/", gh: ghRunner("/nonexistent/gh") }, store);
   } finally {
     await client.close();

@@ -16,7 +16,7 @@ import { assignNewTask } from "../src/service/task_ops.ts";
 import { type ChaosTown, chaosTown, processAlive, waitFor } from "./fixtures/chaos_town.ts";
 
 /** A bit of every kind of data a town holds (no live loops, so `tt stop` changes nothing). */
-async function populate(store: Store): Promise<void> {
+async function populate(store: Store, redis: RedisClient): Promise<void> {
   const w = { ...newAgent("w", "claude"), state: "stopped" as const };
   const v = { ...newAgent("v", "claude"), state: "error" as const, lastError: "boom" };
   await store.agents.create(w, 0);
@@ -27,7 +27,7 @@ async function populate(store: Store): Promise<void> {
     urgent: true,
   });
   const taken = newMessage(SUPERVISOR_ID, v.id, { type: "task", description: "half done" });
-  await store.redis.rpush(store.keys.inflight(v.id), encodeMessage(taken));
+  await redis.rpush(store.keys.inflight(v.id), encodeMessage(taken));
   await store.mailbox.addDeadLetters(v.id, [{ raw: "{bad", reason: "not JSON", urgent: false }]);
   await store.activity.add(w.id, "🔄 something happened");
   await store.events.emit(newEvent("agent_stopped", "w stopped", { agentId: w.id }));
@@ -67,7 +67,7 @@ async function serverPid(town: ChaosTown): Promise<number> {
 Deno.test("persistence: tt stop then tt start keeps every key of the town", async () => {
   const town = await chaosTown();
   try {
-    await populate(town.store);
+    await populate(town.store, town.redis);
     const before = await snapshot(town.redis, town.name);
     assert.ok(Object.keys(before).length >= 15, Object.keys(before).join("\n"));
     const pid = await serverPid(town);
@@ -86,7 +86,7 @@ Deno.test("persistence: tt stop then tt start keeps every key of the town", asyn
 Deno.test("persistence: with persist = true, a SIGKILLed redis-server comes back whole", async () => {
   const town = await chaosTown({ config: { persist: true } });
   try {
-    await populate(town.store);
+    await populate(town.store, town.redis);
     const marker = `marker-${crypto.randomUUID()}`;
     await town.redis.set(`tt:${town.name}:test-marker`, marker);
     const before = await snapshot(town.redis, town.name);

@@ -6,30 +6,12 @@
 import assert from "node:assert/strict";
 import { reclaimInboxes } from "../src/service/reclaim_inboxes.ts";
 import { findOrphanTasks, reclaimOrphanTasks } from "../src/service/reclaim_orphans.ts";
-import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { newId, SUPERVISOR_ID } from "../src/model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/model/message.ts";
 import { assignTask, newTask, startTask, type Task } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { startRedis } from "./helpers/redis.ts";
-
-async function withStore(fn: (store: Store, url: string) => Promise<void>) {
-  await using redis = await startRedis();
-  const client = await RedisClient.connect(redis.url);
-  try {
-    await fn(openStore(client, "rcl"), redis.url);
-  } finally {
-    await client.close();
-  }
-}
-
-async function addAgent(store: Store, name: string, state: AgentState): Promise<Agent> {
-  // A nickname picked from the id could be another agent's name, which create refuses.
-  const agent: Agent = { ...newAgent(name, "claude", { nickname: name }), state };
-  await store.agents.create(agent, 0);
-  return agent;
-}
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
+import { addAgent, withStore } from "./helpers/kit.ts";
 
 async function addTask(store: Store, to: string, running = false): Promise<Task> {
   const assigned = assignTask(newTask(`task for ${to.slice(0, 4)}`), to);
@@ -76,7 +58,7 @@ async function deadWithMail(store: Store, name = "dead") {
 }
 
 Deno.test("reclaim: listing shows everything a dead agent holds and consumes nothing", async () => {
-  await withStore(async (store) => {
+  await withStore("rcl", async (store) => {
     const { dead, m } = await deadWithMail(store);
     await addAgent(store, "alive", "idle");
     const before = await lists(store, dead.id);
@@ -98,7 +80,7 @@ Deno.test("reclaim: listing shows everything a dead agent holds and consumes not
 });
 
 Deno.test("reclaim --to: every message re-addressed once, urgent stays urgent", async () => {
-  await withStore(async (store) => {
+  await withStore("rcl", async (store) => {
     const { dead, m, t1, t2 } = await deadWithMail(store);
     const bob = await addAgent(store, "bob", "idle");
     const r = await reclaimInboxes(store, { to: "bob" });
@@ -124,7 +106,7 @@ Deno.test("reclaim --to: every message re-addressed once, urgent stays urgent", 
 });
 
 Deno.test("reclaim --to-backlog: tasks requeued once, free text becomes a task, others stay", async () => {
-  await withStore(async (store) => {
+  await withStore("rcl", async (store) => {
     const { dead, t1, t2, m } = await deadWithMail(store);
     // A second copy of an assignment, and one for a task that is already done.
     await store.mailbox.send(msg(dead.id, { type: "task_assign", taskId: t2.id }));
@@ -165,7 +147,7 @@ Deno.test("reclaim --to-backlog: tasks requeued once, free text becomes a task, 
 });
 
 Deno.test("reclaim: concurrent reclaimers move each message exactly once", async () => {
-  await withStore(async (store, url) => {
+  await withStore("rcl", async (store, url) => {
     const dead = await addAgent(store, "dead", "stopped");
     const sent: string[] = [];
     for (let i = 0; i < 200; i++) {
@@ -196,7 +178,7 @@ Deno.test("reclaim: concurrent reclaimers move each message exactly once", async
 });
 
 Deno.test("reclaim: an agent restarted after the listing keeps its messages", async () => {
-  await withStore(async (store) => {
+  await withStore("rcl", async (store) => {
     const { dead } = await deadWithMail(store);
     const bob = await addAgent(store, "bob", "idle");
     await store.agents.update({ ...dead, state: "idle" }, ["state"]); // restarted...
@@ -216,7 +198,7 @@ Deno.test("reclaim: an agent restarted after the listing keeps its messages", as
 });
 
 Deno.test("reclaim --orphan-tasks: list, requeue, reassign, cancel, delete; once each", async () => {
-  await withStore(async (store, url) => {
+  await withStore("rcl", async (store, url) => {
     const dead = await addAgent(store, "dead", "cold");
     const alive = await addAgent(store, "alive", "idle");
     const gone = newId();

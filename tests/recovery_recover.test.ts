@@ -5,25 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { recoverAgents } from "../src/service/recover_agents.ts";
-import { type Agent, newAgent } from "../src/model/agent.ts";
+import type { Agent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/model/message.ts";
 import { assignTask, newTask, startTask, type Task } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { hostname } from "../src/agent/liveness.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { startRedis } from "./helpers/redis.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
+import { addAgent, withStore } from "./helpers/kit.ts";
 
 const LEASE = 30;
 
-async function withStore(fn: (store: Store, url: string) => Promise<void>) {
-  await using redis = await startRedis();
-  const client = await RedisClient.connect(redis.url);
-  try {
-    await fn(openStore(client, "rec"), redis.url);
-  } finally {
-    await client.close();
-  }
+/** An agent record that is working unless `extra` says otherwise. */
+function addWorking(store: Store, name: string, extra: Partial<Agent> = {}): Promise<Agent> {
+  return addAgent(store, name, { state: "working", ...extra });
 }
 
 /** The pid of a process that has exited (and been reaped). */
@@ -31,12 +26,6 @@ async function deadPid(): Promise<number> {
   const child = new Deno.Command("true", { stdout: "null", stderr: "null" }).spawn();
   await child.status;
   return child.pid;
-}
-
-async function addAgent(store: Store, name: string, extra: Partial<Agent> = {}): Promise<Agent> {
-  const agent: Agent = { ...newAgent(name, "claude"), state: "working", ...extra };
-  await store.agents.create(agent, 0);
-  return agent;
 }
 
 async function addTask(store: Store, agent: Agent, running: boolean): Promise<Task> {
@@ -60,8 +49,8 @@ async function list(store: Store, key: string): Promise<Message[]> {
 }
 
 Deno.test("recover: a loop whose process is gone -> Error, in-flight back first, tasks requeued", async () => {
-  await withStore(async (store) => {
-    const agent = await addAgent(store, "w", { pid: await deadPid(), host: hostname() });
+  await withStore("rec", async (store) => {
+    const agent = await addWorking(store, "w", { pid: await deadPid(), host: hostname() });
     const running = await addTask(store, agent, true);
     const assignedWaiting = await addTask(store, agent, false);
     const assignedLost = await addTask(store, agent, false);
@@ -137,15 +126,15 @@ Deno.test("recover: a loop whose process is gone -> Error, in-flight back first,
 });
 
 Deno.test("recover: lease and heartbeat decide for loops elsewhere; a live local loop is kept", async () => {
-  await withStore(async (store) => {
+  await withStore("rec", async (store) => {
     const old = new Date(Date.now() - 120_000);
-    const leased = await addAgent(store, "leased", { lastHeartbeat: old, host: "elsewhere" });
+    const leased = await addWorking(store, "leased", { lastHeartbeat: old, host: "elsewhere" });
     await store.redis.set(store.keys.lease(leased.id), "1", { ex: LEASE });
-    await addAgent(store, "expired", { lastHeartbeat: old, host: "elsewhere" }); // no lease
-    const fresh = await addAgent(store, "fresh", { host: "elsewhere" });
-    const stopped = await addAgent(store, "stopped", { state: "stopped", lastHeartbeat: old });
+    await addWorking(store, "expired", { lastHeartbeat: old, host: "elsewhere" }); // no lease
+    const fresh = await addWorking(store, "fresh", { host: "elsewhere" });
+    const stopped = await addWorking(store, "stopped", { state: "stopped", lastHeartbeat: old });
     // A live process whose command line names the agent id stands in for its loop.
-    const live = await addAgent(store, "live", { lastHeartbeat: old });
+    const live = await addWorking(store, "live", { lastHeartbeat: old });
     const proc = new Deno.Command("sh", { args: ["-c", "sleep 30", live.id] }).spawn();
     try {
       await store.agents.update({ ...live, pid: proc.pid, host: hostname() }, ["pid", "host"]);
@@ -168,14 +157,14 @@ Deno.test("recover: lease and heartbeat decide for loops elsewhere; a live local
 });
 
 Deno.test("recover: an agent asked to stop, or whose log shows a clean end, becomes Stopped", async () => {
-  await withStore(async (store) => {
+  await withStore("rec", async (store) => {
     const agents = await Deno.makeTempDir({ prefix: "tt-recover-agents-" });
     try {
       const pid = await deadPid();
-      const closing = await addAgent(store, "closing", { state: "draining", pid });
-      const killed = await addAgent(store, "killed", { state: "idle", pid });
+      const closing = await addWorking(store, "closing", { state: "draining", pid });
+      const killed = await addWorking(store, "killed", { state: "idle", pid });
       await store.redis.set(store.keys.stop(killed.id), "1");
-      await addAgent(store, "clean", { state: "idle", pid });
+      await addWorking(store, "clean", { state: "idle", pid });
       const loopLog = async (name: string, text: string) => {
         await Deno.mkdir(`${agents}/${name}`, { recursive: true });
         await Deno.writeTextFile(`${agents}/${name}/loop.log`, text);
@@ -184,17 +173,17 @@ Deno.test("recover: an agent asked to stop, or whose log shows a clean end, beco
         "clean",
         "x Round 1 ok in 5 ms\nx Agent clean finished (max-rounds) after 1 round(s)\n",
       );
-      const crashed = await addAgent(store, "crashed", { state: "idle", pid });
+      const crashed = await addWorking(store, "crashed", { state: "idle", pid });
       await loopLog("crashed", "x Round 1: running claude\n");
       // The loop log keeps every run: only the latest run's end counts.
-      await addAgent(store, "restarted", { state: "idle", pid });
+      await addWorking(store, "restarted", { state: "idle", pid });
       await loopLog(
         "restarted",
         "x Agent restarted finished (max-rounds) after 1 round(s)\n" +
           "===== t tt restart: new loop for restarted (id), up to 10 rounds =====\n" +
           "x Round 1: running claude with 1 actionable message(s), output in round-2.log\n",
       );
-      await addAgent(store, "again", { state: "idle", pid });
+      await addWorking(store, "again", { state: "idle", pid });
       await loopLog(
         "again",
         "x Round 1: running claude\n===== t tt restart: new loop for again (id) =====\n" +
@@ -219,10 +208,10 @@ Deno.test("recover: an agent asked to stop, or whose log shows a clean end, beco
 });
 
 Deno.test("recover: two recovers at once act on each dead agent exactly once", async () => {
-  await withStore(async (store, url) => {
+  await withStore("rec", async (store, url) => {
     const agents: Agent[] = [];
     for (let i = 0; i < 10; i++) {
-      const a = await addAgent(store, `a${i}`, { pid: await deadPid(), host: hostname() });
+      const a = await addWorking(store, `a${i}`, { pid: await deadPid(), host: hostname() });
       await store.redis.rpush(store.keys.inflight(a.id), encodeMessage(task(a.id, `m${i}`)));
       agents.push(a);
     }

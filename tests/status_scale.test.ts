@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { agentToHash, newAgent } from "../src/model/agent.ts";
 import { newTask, taskToHash } from "../src/model/task.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { envFrom } from "../src/town/env.ts";
 import { initTown } from "../src/service/town_init.ts";
 import { townStatus } from "../src/service/town_status.ts";

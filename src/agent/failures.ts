@@ -177,7 +177,7 @@ export class FailedRounds {
       const left = end - performance.now();
       if (left <= 0) return;
       await sleep(Math.min(left, STOP_POLL_MS), this.signal);
-      const stop = await this.store.redis.exists(this.store.keys.stop(agent.id)).catch(() => 0);
+      const stop = await this.store.agents.stopRequested(agent.id).catch(() => false);
       if (stop) return;
       if (performance.now() - renewed >= renewEvery) {
         renewed = performance.now();

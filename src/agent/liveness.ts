@@ -4,7 +4,6 @@
  * read them to tell a live loop from a dead one.
  */
 import type { Agent } from "../model/agent.ts";
-import { hashTime } from "../model/time.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { sleep } from "../sleep.ts";
@@ -16,30 +15,17 @@ export async function renewLease(
   leaseSecs: number,
   heartbeat: boolean,
 ): Promise<void> {
-  const p = store.redis.pipeline().add(
-    "SET",
-    store.keys.lease(agentId),
-    `${Deno.pid}@${hostname()}`,
-    "EX",
-    Math.max(1, leaseSecs),
-  );
-  if (heartbeat) {
-    // Only touch an existing record: a pruned agent must not come back as a stub.
-    p.add("EVAL", TOUCH, 1, store.keys.agent(agentId), hashTime(new Date()));
-  }
-  await p.exec();
+  // The heartbeat only touches an existing record: a pruned agent must not come back as a stub.
+  await store.leases.renew(agentId, `${Deno.pid}@${hostname()}`, leaseSecs, heartbeat);
 }
 
-const TOUCH =
-  "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1]) end";
-
 export async function releaseLease(store: Store, agentId: string): Promise<void> {
-  await store.redis.del(store.keys.lease(agentId));
+  await store.leases.release(agentId);
 }
 
 /** Is the agent's lease held? (False once it expired or was released.) */
 export async function leaseHeld(store: Store, agentId: string): Promise<boolean> {
-  return (await store.redis.exists(store.keys.lease(agentId))) === 1;
+  return await store.leases.held(agentId);
 }
 
 let cachedHost: string | undefined;

@@ -133,8 +133,8 @@ async function loop(
       }
       passFailed = false;
       try {
-        const [stopFlag, fresh]: [number, Agent | undefined] = await Promise.all([
-          store.redis.exists(store.keys.stop(agentId)),
+        const [stopFlag, fresh]: [boolean, Agent | undefined] = await Promise.all([
+          store.agents.stopRequested(agentId),
           store.agents.get(agentId),
         ]);
         if (!fresh) {
@@ -143,7 +143,7 @@ async function loop(
         }
         agent = fresh;
         if (stopFlag) {
-          await store.redis.del(store.keys.stop(agent.id));
+          await store.agents.clearStop(agent.id);
           await store.activity.add(agent.id, `Round ${round + 1}: 🛑 stopped by request`);
           end = agent.state === "draining" ? "closed" : "stopped";
           break;

@@ -8,15 +8,10 @@ import { parseId, shortId } from "../model/ids.ts";
 import { agentJson } from "./json.ts";
 import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
-import { report, say, writeErr } from "./output.ts";
+import { report, say, setExitCode, writeErr } from "./output.ts";
+import { jsonOption, seconds, wholeNumber } from "./options.ts";
 
-function rounds(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`rounds must be a whole number, got '${value}'`);
-  }
-  return n;
-}
+const rounds = wholeNumber("rounds");
 
 /** Same default as src/agent/spawn.ts (kept here so --help needs no import). */
 const DEFAULT_MAX_ROUNDS = 10;
@@ -44,7 +39,7 @@ export function registerAgentsCommands(program: Command): void {
     .option("--role <role>", "role id (worker, reviewer, researcher, ...)")
     .option("--nickname <nick>", "display name (default: chosen from the id)")
     .option("--parent <agent>", "parent agent (name or id)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (name: string, opts: {
       cli?: string;
       m?: string;
@@ -79,7 +74,7 @@ export function registerAgentsCommands(program: Command): void {
     .option("--rounds <n>", `rounds for the new loop (default ${DEFAULT_MAX_ROUNDS})`, rounds)
     .option("--max-rounds <n>", "same as --rounds", rounds)
     .option("--foreground", "run the loop in this terminal")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(
       async (
         ref: string,
@@ -103,7 +98,7 @@ export function registerAgentsCommands(program: Command): void {
   program
     .command("list")
     .description("list the town's agents")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const agents = await withTown(cmd, (_t, store) => store.agents.list(), { readOnly: true });
       if (opts.json) return report(true, agents.map(agentJson), () => []);
@@ -128,7 +123,7 @@ export function registerAgentsCommands(program: Command): void {
       .command(name)
       .description(description)
       .argument("<agent>", "agent name, nickname or id")
-      .option("--json", "print the result as JSON")
+      .addOption(jsonOption())
       .action(async (ref: string, opts: { json?: boolean }, cmd: Command) => {
         const r = await withTown(cmd, async (_t, store) => (await control())[fn](store, ref));
         report(
@@ -169,12 +164,8 @@ export function registerAgentsCommands(program: Command): void {
     .command("wait")
     .description("wait until an agent has stopped (stopped, error or cold)")
     .argument("<agent>", "agent name, nickname or id")
-    .option("--timeout <secs>", "give up after this many seconds (exit 1)", (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new UsageError(`--timeout must be a number of seconds, got '${v}'`);
-      return n;
-    })
-    .option("--json", "print the result as JSON")
+    .option("--timeout <secs>", "give up after this many seconds (exit 1)", seconds("--timeout"))
+    .addOption(jsonOption())
     .action(async (ref: string, opts: { timeout?: number; json?: boolean }, cmd: Command) => {
       const r = await withTown(
         cmd,
@@ -189,7 +180,7 @@ export function registerAgentsCommands(program: Command): void {
             stateDisplayName(r.agent.state)
           }`,
       ]);
-      if (r.timedOut) Deno.exitCode = 1;
+      if (r.timedOut) setExitCode(1);
     });
 
   program
@@ -198,7 +189,7 @@ export function registerAgentsCommands(program: Command): void {
       "remove stopped and errored agents (their waiting messages go to the dead letters)",
     )
     .option("--all", "remove every agent, stopping live ones first")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { all?: boolean; json?: boolean }, cmd: Command) => {
       const r = await withTown(
         cmd,
@@ -236,7 +227,7 @@ export function registerAgentsCommands(program: Command): void {
         id: agentId,
         maxRounds,
       });
-      if (end === "error") Deno.exitCode = 1;
+      if (end === "error") setExitCode(1);
     });
 }
 

@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
-import { writeErr, writeOut } from "./output.ts";
+import { type OutputSink, processSink, runWithSink, writeErr, writeOut } from "./output.ts";
 
 type Register = (program: Command) => void;
 
@@ -107,19 +107,25 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   return program;
 }
 
-/** Runs tt with `argv` (without the program name); returns the exit code. */
-export async function runCli(argv: string[]): Promise<number> {
-  const program = await buildProgram(argv);
-  if (argv.length === 0) {
-    program.outputHelp({ error: true });
-    return 2;
-  }
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return Number(Deno.exitCode) || 0;
-  } catch (err) {
-    return handleError(err, argv.includes("-v") || argv.includes("--verbose"));
-  }
+/**
+ * Runs tt with `argv` (without the program name); returns the exit code. Output goes to
+ * `sink` (default: the process's stdout and stderr), so commands can run in process.
+ */
+export async function runCli(argv: string[], sink: OutputSink = processSink): Promise<number> {
+  const { value, exitCode } = await runWithSink(sink, async () => {
+    const program = await buildProgram(argv);
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return 2;
+    }
+    try {
+      await program.parseAsync(argv, { from: "user" });
+      return undefined;
+    } catch (err) {
+      return handleError(err, argv.includes("-v") || argv.includes("--verbose"));
+    }
+  });
+  return value ?? exitCode;
 }
 
 function handleError(err: unknown, verbose: boolean): number {

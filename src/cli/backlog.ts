@@ -23,6 +23,7 @@ import {
 import { withTown } from "./context.ts";
 import { taskJson } from "./json.ts";
 import { report } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 interface Json {
   json?: boolean;
@@ -41,7 +42,7 @@ export function registerBacklogCommands(program: Command): void {
     .description("create an unassigned task at the end of the backlog")
     .argument("<description>", "what needs doing")
     .option("--tags <list>", "comma-separated tags, used for role matching (e.g. backend,api)")
-    .option("--json", "print the task as JSON")
+    .addOption(jsonOption("the task"))
     .action(async (description: string, opts: Json & { tags?: string }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const task = await addToBacklog(store, description, parseTags(opts.tags));
@@ -57,7 +58,7 @@ export function registerBacklogCommands(program: Command): void {
     .command("list")
     .description("list the backlog in order (or, with --for, what an agent's role matches)")
     .option("--for <agent>", "only the tasks that match this agent's role")
-    .option("--json", "print the backlog as JSON")
+    .addOption(jsonOption("the backlog"))
     .action(async (opts: Json & { for?: string }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         if (opts.for !== undefined) {
@@ -70,7 +71,7 @@ export function registerBacklogCommands(program: Command): void {
             hint: r.hint,
             total: r.total,
             matching: r.matching.length,
-            tasks: r.matching.map(taskJson),
+            tasks: r.matching.map((t) => taskJson(t)),
           };
           return report(opts.json, data, () => [
             r.matching.length
@@ -107,7 +108,7 @@ export function registerBacklogCommands(program: Command): void {
       .description(description)
       .argument("<task>", TASK_ARG)
       .argument("<agent>", "agent reference (name, nickname, short id, id), or 'conductor'")
-      .option("--json", "print the result as JSON")
+      .addOption(jsonOption())
       .action(async (task: string, agent: string, opts: Json, cmd: Command) => {
         await withTown(cmd, async (_town, store) => {
           const r = await claimFromBacklog(store, task, agent);
@@ -129,7 +130,7 @@ export function registerBacklogCommands(program: Command): void {
     .command("assign-all")
     .description("give every backlog task to one agent, in backlog order")
     .argument("<agent>", "agent reference (name, nickname, short id, id), or 'conductor'")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (agent: string, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const r = await assignAllFromBacklog(store, agent);
@@ -155,7 +156,7 @@ export function registerBacklogCommands(program: Command): void {
     .command("remove")
     .description("take a task out of the backlog and delete it")
     .argument("<task>", TASK_ARG)
-    .option("--json", "print the deleted task as JSON")
+    .addOption(jsonOption("the deleted task"))
     .action(async (task: string, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const t = await removeFromBacklog(store, task);

@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { prepareConductor, runConductor } from "../agent/conductor.ts";
 import { withTown } from "./context.ts";
-import { report, say, writeOut } from "./output.ts";
+import { report, say, setExitCode, writeOut } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 export function registerConductorCommands(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function registerConductorCommands(program: Command): void {
     .description("start the conductor: your AI CLI, briefed on the town, in this terminal")
     .option("-c, --cli <cli>", "CLI to use (default: conductor_cli, else default_cli)")
     .option("--print-context", "print the briefing and exit instead of starting the CLI")
-    .option("--json", "with --print-context: print the launch details as JSON")
+    .addOption(jsonOption("", "with --print-context: print the launch details as JSON"))
     .action(
       async (opts: { cli?: string; printContext?: boolean; json?: boolean }, cmd: Command) => {
         await withTown(cmd, async (town, store) => {
@@ -30,7 +31,7 @@ export function registerConductorCommands(program: Command): void {
           }
           say(`Conductor: ${launch.cli} (briefing in ${launch.contextFile})`);
           const code = await runConductor(town, launch);
-          if (code !== 0) Deno.exitCode = code;
+          if (code !== 0) setExitCode(code);
         });
       },
     );

@@ -5,7 +5,7 @@
  * `tt events` shows the MOST RECENT N events; tinytown shows the oldest N (XRANGE from 0-0)
  * and, when following, reprints the last event on every poll. tt differs on purpose.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { eventIcon } from "../model/event.ts";
 import {
   clockTime,
@@ -22,14 +22,20 @@ import {
 } from "../service/event_history.ts";
 import { withTown } from "./context.ts";
 import { printable, report, writeOut } from "./output.ts";
+import { jsonOption, wholeNumber } from "./options.ts";
 
 export function registerEventsCommands(program: Command): void {
   program
     .command("history")
     .description("recent town events, oldest first")
-    .option("-n, --limit <n>", "how many of the newest events to read", count(1), 30)
+    .option(
+      "-n, --limit <n>",
+      "how many of the newest events to read",
+      wholeNumber("--limit", 1),
+      30,
+    )
     .option("-a, --agent <name>", "only events of the agent(s) with this name")
-    .option("--json", "print the events as JSON")
+    .addOption(jsonOption("the events"))
     .action(async (opts: HistoryOptions, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const h = await readHistory(store, { limit: opts.limit, agent: opts.agent });
@@ -44,11 +50,11 @@ export function registerEventsCommands(program: Command): void {
   program
     .command("events")
     .description("the newest events of the town, an agent or a mission; --follow tails them")
-    .option("-c, --count <n>", "how many of the newest events to show", count(0), 20)
+    .option("-c, --count <n>", "how many of the newest events to show", wholeNumber("--count"), 20)
     .option("--agent <agent>", "events of this agent (its own stream)")
     .option("--mission <id>", "events of this mission (its own stream)")
     .option("-f, --follow", "keep printing new events until interrupted (Ctrl-C)")
-    .option("--json", "one JSON object per event and line (JSON Lines)")
+    .addOption(jsonOption("", "one JSON object per event and line (JSON Lines)"))
     .action(async (opts: EventsOptions, cmd: Command) => {
       // Installed first, so a signal at any point ends the command cleanly with exit 0.
       const stop = new AbortController();
@@ -58,7 +64,7 @@ export function registerEventsCommands(program: Command): void {
       try {
         await withTown(cmd, async (_town, store) => {
           const source = await eventSource(store, { agent: opts.agent, mission: opts.mission });
-          const { entries, cursor } = await recentEvents(store, source.key, opts.count);
+          const { entries, cursor } = await recentEvents(store, source.stream, opts.count);
           const print = (e: EventEntry) =>
             writeOut(
               `${opts.json ? JSON.stringify(eventJson(e)) : printable(formatEventLine(e.event))}\n`,
@@ -70,7 +76,7 @@ export function registerEventsCommands(program: Command): void {
             }
             return;
           }
-          await followEvents(store, source.key, cursor, stop.signal, print);
+          await followEvents(store, source.stream, cursor, stop.signal, print);
         }, { readOnly: true });
       } finally {
         for (const s of signals) Deno.removeSignalListener(s, onSignal);
@@ -90,17 +96,6 @@ interface EventsOptions {
   mission?: string;
   follow?: boolean;
   json?: boolean;
-}
-
-/** An integer option of at least `min` (bad values are usage errors, exit 2). */
-function count(min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`expected a whole number >= ${min}`);
-    }
-    return n;
-  };
 }
 
 function historyLine(h: HistoryEntry): string {

@@ -14,6 +14,8 @@ export function agentJson(agent: Agent): Record<string, unknown> {
   };
 }
 
-export function taskJson(task: Task): Record<string, unknown> {
-  return JSON.parse(taskToJson(task));
+/** The serde JSON form of the task; with `assigneeLabel`, also the assignee's label. */
+export function taskJson(task: Task, assigneeLabel?: string): Record<string, unknown> {
+  const json = JSON.parse(taskToJson(task));
+  return assigneeLabel === undefined ? json : { ...json, assignee_label: assigneeLabel };
 }

@@ -3,12 +3,13 @@
  * and printing only; the files are found and followed in src/agent/.
  */
 import { type Command, Option } from "commander";
-import { TtError, UsageError } from "../errors.ts";
+import { TtError } from "../errors.ts";
 import type { RoundFiles } from "../agent/agent_files.ts";
 import type { FollowOptions, LogChunk } from "../service/agent_logs.ts";
 import type { AgentPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
-import { printable, printJson, say, writeErr } from "./output.ts";
+import { currentSink, printable, printJson, say, writeErr, writeOutBytes } from "./output.ts";
+import { jsonOption, wholeNumber } from "./options.ts";
 
 interface LogsOptions {
   round?: number;
@@ -18,16 +19,6 @@ interface LogsOptions {
   lines?: number;
   follow?: boolean;
   json?: boolean;
-}
-
-function positive(what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-      throw new UsageError(`${what} must be a whole number >= 1, got '${value}'`);
-    }
-    return n;
-  };
 }
 
 const files = () => import("../agent/agent_files.ts");
@@ -40,7 +31,7 @@ export function registerLogsCommands(program: Command): void {
     .argument("<agent>", "agent name, nickname or id")
     .addOption(
       new Option("-r, --round <n>", "this round's log (numbers go on across restarts)")
-        .argParser(positive("--round")).conflicts(["loop", "all"]),
+        .argParser(wholeNumber("--round", 1)).conflicts(["loop", "all"]),
     )
     .addOption(new Option("--loop", "the loop log (every run of the agent)").conflicts("all"))
     .option("--all", "every round log, then the loop log, each under a header")
@@ -49,7 +40,7 @@ export function registerLogsCommands(program: Command): void {
     )
     .addOption(
       new Option("-n, --lines <n>", "only the last n lines of each file")
-        .argParser(positive("--lines")),
+        .argParser(wholeNumber("--lines", 1)),
     )
     .addOption(
       new Option(
@@ -57,7 +48,7 @@ export function registerLogsCommands(program: Command): void {
         "keep printing what is added (and new rounds' logs) until Ctrl-C",
       ).conflicts("json"),
     )
-    .option("--json", "print the list of log files as JSON")
+    .addOption(jsonOption("the list of log files"))
     .addHelpText(
       "after",
       `
@@ -165,7 +156,7 @@ function compact(ns: number[]): string {
 class Output {
   #last: string | undefined;
   #endsLine = true;
-  readonly #terminal = Deno.stdout.isTerminal();
+  readonly #terminal = currentSink().terminal;
   readonly #decoders = new Map<string, TextDecoder>();
 
   write(chunk: LogChunk, headers: boolean): void {
@@ -184,8 +175,7 @@ class Output {
   }
 
   #bytes(b: Uint8Array): void {
-    let off = 0;
-    while (off < b.length) off += Deno.stdout.writeSync(b.subarray(off));
+    writeOutBytes(b);
   }
 }
 

@@ -22,6 +22,7 @@ import {
 } from "../service/message_send.ts";
 import { withTown } from "./context.ts";
 import { report, say } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 export function registerMessagesCommands(program: Command): void {
   program
@@ -41,7 +42,7 @@ export function registerMessagesCommands(program: Command): void {
     )
     .option("--urgent", "deliver to the urgent list, read before the inbox")
     .option("--from <agent>", "sender (default: $TINYTOWN_AGENT_ID, else the conductor)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (to: string, message: string, opts: SendOptions, cmd: Command) => {
       const text = message === "-" ? await readStdinText() : message;
       const kind: SendKind = opts.query ? "query" : opts.info ? "info" : opts.ack ? "ack" : "task";
@@ -83,7 +84,7 @@ export function registerMessagesCommands(program: Command): void {
     .argument("[agent]", "agent reference or 'conductor' (default: $TINYTOWN_AGENT_ID)")
     .option("-a, --all", "every agent's mailbox and the conductor's")
     .option("--dead", "messages that could not be read or delivered (dead letters)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (agent: string | undefined, opts: InboxOptions, cmd: Command) => {
       const envAgent = parseId(processEnv.get("TINYTOWN_AGENT_ID")?.trim() ?? "");
       const ref = agent ?? envAgent;

@@ -1,18 +1,97 @@
-/** How commands print: human lines on stdout, or one JSON document with `--json`. */
+/**
+ * How commands print: human lines on stdout, or one JSON document with `--json`. Output goes
+ * to the sink of the run (`runWithSink`): the process's stdout and stderr, or a capture, so a
+ * command can run in process (tests) and its output and exit code be read back.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+
 const encoder = new TextEncoder();
 
+/** Where a run's output goes. */
+export interface OutputSink {
+  /** Writes bytes to stdout (`out`) or stderr (`err`). */
+  write(to: "out" | "err", bytes: Uint8Array): void;
+  /** Whether stdout is a terminal (raw log bytes are then masked, see `printable`). */
+  readonly terminal: boolean;
+}
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += stream.writeSync(bytes.subarray(offset));
+}
+
+/** The process's stdout and stderr. */
+export const processSink: OutputSink = {
+  write: (to, bytes) => writeAll(to === "out" ? Deno.stdout : Deno.stderr, bytes),
+  get terminal() {
+    return Deno.stdout.isTerminal();
+  },
+};
+
+interface Run {
+  sink: OutputSink;
+  exitCode: number;
+}
+
+const runs = new AsyncLocalStorage<Run>();
+
+/** Runs `fn` with its output going to `sink`; returns its result and the exit code it set. */
+export async function runWithSink<T>(
+  sink: OutputSink,
+  fn: () => Promise<T>,
+): Promise<{ value: T; exitCode: number }> {
+  const run: Run = { sink, exitCode: 0 };
+  const value = await runs.run(run, fn);
+  return { value, exitCode: run.exitCode };
+}
+
+/** The sink of the current run (the process's outside one). */
+export function currentSink(): OutputSink {
+  return runs.getStore()?.sink ?? processSink;
+}
+
+/** Sets the exit code of the current run (a command that reports a failure but printed fine). */
+export function setExitCode(code: number): void {
+  const run = runs.getStore();
+  if (run) run.exitCode = code;
+  else Deno.exitCode = code;
+}
+
 export function writeOut(text: string): void {
-  writeAll(Deno.stdout, text);
+  currentSink().write("out", encoder.encode(text));
 }
 
 export function writeErr(text: string): void {
-  writeAll(Deno.stderr, text);
+  currentSink().write("err", encoder.encode(text));
 }
 
-function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += stream.writeSync(bytes.subarray(offset));
+/** Writes raw bytes to stdout (log files as they are). */
+export function writeOutBytes(bytes: Uint8Array): void {
+  currentSink().write("out", bytes);
+}
+
+/** A sink that keeps what is written, for running commands in process. */
+export class CapturedOutput implements OutputSink {
+  readonly terminal = false;
+  readonly #out: Uint8Array[] = [];
+  readonly #err: Uint8Array[] = [];
+
+  write(to: "out" | "err", bytes: Uint8Array): void {
+    (to === "out" ? this.#out : this.#err).push(bytes.slice());
+  }
+
+  get stdout(): string {
+    return decode(this.#out);
+  }
+
+  get stderr(): string {
+    return decode(this.#err);
+  }
+}
+
+function decode(chunks: readonly Uint8Array[]): string {
+  const d = new TextDecoder();
+  return chunks.map((c) => d.decode(c, { stream: true })).join("") + d.decode();
 }
 
 /**

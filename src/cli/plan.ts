@@ -31,6 +31,7 @@ import { taskStateIcon } from "../model/task.ts";
 import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 interface Json {
   json?: boolean;
@@ -42,7 +43,7 @@ export function registerPlanCommands(program: Command): void {
     .description("show the work plan in tasks.toml (--init writes a commented starter file)")
     .option("-i, --init", "write a starter tasks.toml")
     .option("-f, --force", "with --init, replace an existing tasks.toml")
-    .option("--json", "print the plan as JSON")
+    .addOption(jsonOption("the plan"))
     .action(async (opts: Json & { init?: boolean; force?: boolean }, cmd: Command) => {
       const root = resolve(globalOptions(cmd).town);
       if (opts.init) {
@@ -72,7 +73,7 @@ export function registerPlanCommands(program: Command): void {
     .command("sync")
     .description("push tasks.toml to Redis (default), or pull Redis task state into it")
     .argument("[direction]", "push (file -> Redis) or pull (Redis -> file)", "push")
-    .option("--json", "print what changed as JSON")
+    .addOption(jsonOption("what changed"))
     .action(async (direction: string, opts: Json, cmd: Command) => {
       if (direction !== "push" && direction !== "pull") {
         throw new UsageError(`unknown sync direction '${direction}': use 'push' or 'pull'`);
@@ -91,7 +92,7 @@ export function registerPlanCommands(program: Command): void {
     .command("save")
     .description("write the town's whole Redis state to a JSON file you can commit")
     .option("--file <path>", "where to write (default: tt-state.json in the town folder)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: Json & { file?: string }, cmd: Command) => {
       await withTown(cmd, async (town, store) => {
         const file = opts.file ? resolve(opts.file) : defaultStatePath(town.root);
@@ -110,7 +111,7 @@ export function registerPlanCommands(program: Command): void {
     .description("load a state file written by 'tt save' into the town")
     .option("--file <path>", "what to load (default: tt-state.json in the town folder)")
     .option("-f, --force", "replace the town's current data (and ignore running agents)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: Json & { file?: string; force?: boolean }, cmd: Command) => {
       await withTown(cmd, async (town, store) => {
         const file = opts.file ? resolve(opts.file) : defaultStatePath(town.root);
@@ -137,7 +138,7 @@ export function registerPlanCommands(program: Command): void {
     .option("--dry-run", "show what would change, change nothing")
     .addOption(new Option("--force", "accepted for tinytown compatibility (never asks)").hideHelp())
     .addOption(new Option("--hash", "accepted for tinytown compatibility (always done)").hideHelp())
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: Json & { dryRun?: boolean }, cmd: Command) => {
       await withTown(cmd, async (town, store) => {
         if (opts.dryRun) {

@@ -20,6 +20,7 @@ import { agentJson, taskJson } from "./json.ts";
 import type { Store } from "../store/store.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 export function registerRecoveryCommands(program: Command): void {
   program
@@ -37,7 +38,7 @@ expired and its heartbeat is older than [agent] lease_secs. For each such agent:
     with no task_assign waiting gets a fresh one, so 'tt restart <agent>' picks it up.
 Then: 'tt restart <agent>', or hand the work to others with 'tt reclaim'.`,
     )
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const r = await withTown(cmd, (town, store) =>
         recoverAgents(store, {
@@ -70,7 +71,7 @@ Then: 'tt restart <agent>', or hand the work to others with 'tt reclaim'.`,
         "cancel",
       ]),
     )
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `

@@ -12,6 +12,7 @@ import { agentPaths, townPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
 import { agentJson, taskJson } from "./json.ts";
 import { printable, printJson, say } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 export function registerStatusCommands(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function registerStatusCommands(program: Command): void {
     .description("show the town: Redis, agents with their inboxes, and task counts")
     .option("--deep", "also show recent activity and the tail of each agent's log")
     .option("--tasks", "also show tasks grouped by state and by agent")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) => {
       let status: TownStatus;
       try {
@@ -75,7 +76,7 @@ function statusJson(s: TownStatus, withTasks: boolean) {
     })),
     tasks: { total: s.tasks.length, by_state: s.taskCounts, backlog: s.backlog },
     dead_letters: s.deadLetters,
-    ...(withTasks && s.taskList ? { task_list: s.taskList.map(taskJson) } : {}),
+    ...(withTasks && s.taskList ? { task_list: s.taskList.map((t) => taskJson(t)) } : {}),
   };
 }
 

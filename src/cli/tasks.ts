@@ -6,17 +6,15 @@
  * tinytown prints "Task … not found" and exits 0 for show/complete, which hides typos in
  * scripts.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import {
   isTaskTerminal,
-  type Task,
   TASK_STATES,
   type TaskState,
   taskStateDisplayName,
   taskStateIcon,
-  taskToJson,
 } from "../model/task.ts";
 import { processEnv } from "../town/env.ts";
 import {
@@ -33,8 +31,10 @@ import {
   type TaskView,
 } from "../service/task_ops.ts";
 import { withTown } from "./context.ts";
+import { taskJson } from "./json.ts";
 import { missionSyncJson, missionSyncLines, syncMissionAfterCompletion } from "./mission_sync.ts";
 import { report } from "./output.ts";
+import { checked, jsonOption } from "./options.ts";
 
 export function registerTasksCommands(program: Command): void {
   program
@@ -42,7 +42,7 @@ export function registerTasksCommands(program: Command): void {
     .description("create a task for an agent and send it a task_assign message")
     .argument("<agent>", "agent reference, or 'conductor'")
     .argument("<task>", "task description")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (agent: string, description: string, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const r = await assignNewTask(store, agent, description);
@@ -61,7 +61,7 @@ export function registerTasksCommands(program: Command): void {
     .command("show")
     .description("show one task")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
-    .option("--json", "print the task as JSON")
+    .addOption(jsonOption("the task"))
     .action(async (ref: string, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const v = await showTask(store, ref);
@@ -74,7 +74,7 @@ export function registerTasksCommands(program: Command): void {
     .description("list tasks, oldest first")
     .option("-s, --state <state>", `only this state (${TASK_STATES.join(", ")})`, stateOption)
     .option("-a, --agent <agent>", "only tasks assigned to this agent")
-    .option("--json", "print the tasks as JSON")
+    .addOption(jsonOption("the tasks"))
     .action(async (opts: Json & { state?: TaskState; agent?: string }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const views = await listTasks(store, { state: opts.state, agent: opts.agent });
@@ -96,7 +96,7 @@ export function registerTasksCommands(program: Command): void {
     .description("mark a task completed (counts once for its agent, clears its current task)")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
     .option("-r, --result <text>", "what was done (default: Completed)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (ref: string, opts: Json & { result?: string }, cmd: Command) => {
       await withTown(cmd, async (town, store) => {
         const r = await completeTaskRef(store, ref, opts.result);
@@ -114,7 +114,7 @@ export function registerTasksCommands(program: Command): void {
     .description("mark an open task failed (clears its agent's current task)")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
     .option("-r, --reason <text>", "why it failed (default: Failed)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (ref: string, opts: Json & { reason?: string }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const r = await failTaskRef(store, ref, opts.reason);
@@ -126,7 +126,7 @@ export function registerTasksCommands(program: Command): void {
     .command("current")
     .description("show the task an agent is working on")
     .argument("[agent]", "agent reference (default: $TINYTOWN_AGENT_ID / $TINYTOWN_AGENT_NAME)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (agent: string | undefined, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const v = await currentTask(store, agent, processEnv);
@@ -153,7 +153,7 @@ export function registerTasksCommands(program: Command): void {
     .command("tasks")
     .description("overview of all tasks: counts per state, backlog, tasks per agent")
     .option("-s, --state <state>", "only list tasks in this state", stateOption)
-    .option("--json", "print the overview as JSON")
+    .addOption(jsonOption("the overview"))
     .action(async (opts: Json & { state?: TaskState }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const o = await tasksOverview(store, { state: opts.state });
@@ -166,18 +166,7 @@ interface Json {
   json?: boolean;
 }
 
-function stateOption(value: string): TaskState {
-  try {
-    return parseStateFilter(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-}
-
-/** The serde JSON form of the task, plus the assignee's label. */
-function taskJson(task: Task, assigneeLabel: string) {
-  return { ...JSON.parse(taskToJson(task)), assignee_label: assigneeLabel };
-}
+const stateOption = checked(parseStateFilter);
 
 /** chrono's Display form, e.g. `2026-04-22 10:15:00.123 UTC`. */
 function displayTime(d: Date): string {
@@ -249,7 +238,7 @@ function overviewJson(o: TasksOverview) {
       label: g.label,
       active: g.active,
       done: g.done,
-      tasks: g.tasks.map((t) => JSON.parse(taskToJson(t))),
+      tasks: g.tasks.map((t) => taskJson(t)),
     })),
   };
 }

@@ -15,13 +15,14 @@ import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
 import { globalOptions } from "./globals.ts";
 import { openCommandTown } from "./open_town.ts";
 import { report, say } from "./output.ts";
+import { jsonOption } from "./options.ts";
 
 export function registerTownCommands(program: Command): void {
   program
     .command("init")
     .description("create a town here (tinytown.toml, .tt/) and start its Redis")
     .option("-n, --name <name>", "town name (default: <repo>-<branch>, or the folder name)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
       const { initTown } = await import("../service/town_init.ts");
@@ -51,7 +52,7 @@ export function registerTownCommands(program: Command): void {
   program
     .command("start")
     .description("start the town's Redis if it is not running (returns once it answers)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const town = await openCommandTown(cmd);
       const data = {
@@ -72,7 +73,7 @@ export function registerTownCommands(program: Command): void {
   program
     .command("stop")
     .description("stop the town's agents, then its Redis")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { stopTown } = await import("../service/town_stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
@@ -108,7 +109,7 @@ export function registerTownCommands(program: Command): void {
     )
     .option("-f, --force", "delete without asking")
     .option("--agents-only", "delete only agents (records, inboxes, activity), keep tasks")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
         const town = await openCommandTown(cmd);
@@ -165,7 +166,7 @@ export function registerTownCommands(program: Command): void {
   program
     .command("towns")
     .description("list the towns registered on this machine and whether they are running")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (opts: { json?: boolean }) => {
       const { listTownsWithStatus } = await import("../service/town_list.ts");
       const towns = await listTownsWithStatus();
@@ -185,7 +186,7 @@ export function registerTownCommands(program: Command): void {
     .description("show or change the global config (~/.tt/config.toml, or $TT_HOME)")
     .argument("[key]", `one of: ${GLOBAL_CONFIG_KEYS.join(", ")}`)
     .argument("[value]", "new value (omit to print the current one)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(
       async (key: string | undefined, value: string | undefined, opts: { json?: boolean }) => {
         const config = await loadGlobalConfig();

@@ -76,7 +76,7 @@ export class Channel {
   async sendMany(messages: readonly Message[], options: { urgent?: boolean } = {}): Promise<void> {
     const batches = [];
     for (let i = 0; i < messages.length; i += SEND_CHUNK) {
-      const p = this.#store.redis.pipeline();
+      const p = this.#store.pipeline();
       for (const m of messages.slice(i, i + SEND_CHUNK)) this.#store.mailbox.sendTo(p, m, options);
       batches.push(p.execOrThrow());
     }

@@ -180,10 +180,10 @@ export class Receiver {
    * wait has ended one way or the other.
    */
   async #unblock(conn: Blocking, ended: () => boolean): Promise<void> {
-    const redis = this.#store.redis;
+    const connections = this.#store.connections;
     try {
       while (!ended()) {
-        if ((await redis.command(["CLIENT", "UNBLOCK", conn.id])) === 1 || ended()) return;
+        if ((await connections.unblock(conn.id)) || ended()) return;
         await sleep(20);
       }
     } catch {
@@ -223,9 +223,9 @@ export class Receiver {
   async #acquire(): Promise<Blocking> {
     const idle = this.#idle.pop();
     if (idle) return idle;
-    const client = await this.#store.redis.duplicate();
+    const client = await this.#store.connections.dedicated();
     try {
-      const id = Number(await client.command(["CLIENT", "ID"]));
+      const id = await this.#store.connections.clientId(client);
       const conn = { client, id };
       this.#all.add(conn);
       return conn;

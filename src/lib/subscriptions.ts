@@ -78,7 +78,7 @@ export class BroadcastSubscription implements AsyncIterable<Message>, AsyncDispo
     store: Store,
     onClose: (self: BroadcastSubscription) => void,
   ): Promise<BroadcastSubscription> {
-    const subscriber = await store.redis.subscriber();
+    const subscriber = await store.connections.subscriber();
     const sub = new BroadcastSubscription(subscriber, onClose);
     try {
       await store.mailbox.subscribeBroadcast(subscriber, (raw) => sub.#onRaw(raw));
@@ -155,7 +155,7 @@ export class EventFeed implements AsyncIterable<StoredEvent>, AsyncDisposable {
     options: EventFeedOptions,
     onClose: (self: EventFeed) => void,
   ): Promise<EventFeed> {
-    const client = await store.redis.duplicate();
+    const client = await store.connections.dedicated();
     let cursor = options.after;
     if (cursor === undefined) {
       try {

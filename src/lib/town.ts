@@ -254,11 +254,8 @@ export class Town implements AsyncDisposable {
       return false;
     }
     try {
-      const list = String(await open.redis.command(["CLIENT", "LIST"]));
-      const others = list.split("\n").filter((line) => {
-        const name = /(?:^| )name=(\S*)/.exec(line)?.[1];
-        return line.trim() !== "" && name !== clientName;
-      });
+      const names = await store.connections.clientNames();
+      const others = names.filter((name) => name !== clientName);
       if (others.length > 0) return false;
       // A loop just started may not have connected yet: its process or its lease counts.
       for (const agent of await store.agents.list()) {

@@ -142,7 +142,7 @@ export async function createMissionTask(
     `Task ${shortId(task.id)} assigned: ${truncateSummary(description, 60)}`,
     { agentId: agent.id, taskId: task.id, missionId, newState: taskStateDisplayName(task.state) },
   );
-  const tx = store.tasks.createTo(store.redis.multi(), task);
+  const tx = store.tasks.createTo(store.transaction(), task);
   await store.events.addTo(store.mailbox.sendTo(tx, message), event).exec();
   return task;
 }

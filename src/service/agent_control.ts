@@ -30,7 +30,7 @@ export interface ControlResult {
  */
 export async function killAgent(store: Store, ref: string): Promise<ControlResult> {
   const agent = await store.agents.resolveAgent(ref, "the conductor mailbox cannot be killed");
-  await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  await store.agents.requestStop(agent.id);
   const signalled = await signalLoop(store, agent);
   // With its loop gone, the loop cannot end the CLI; do it here.
   if (!signalled) await endOrphanCli(agent);
@@ -77,7 +77,7 @@ export async function resumeAgent(store: Store, ref: string): Promise<ControlRes
       `agent '${agent.name}' is ${agent.state}; only a paused agent can be resumed`,
     );
   }
-  await store.redis.del(store.keys.stop(agent.id));
+  await store.agents.clearStop(agent.id);
   // Resuming is activity: the idle clock starts again, or a long pause would idle it out at once.
   await change(
     store,
@@ -98,7 +98,7 @@ export async function closeAgent(store: Store, ref: string): Promise<ControlResu
   if (isTerminalState(agent.state)) {
     throw new TtError(`agent '${agent.name}' is already ${agent.state}`);
   }
-  await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  await store.agents.requestStop(agent.id);
   await change(
     store,
     agent,
@@ -201,7 +201,7 @@ async function change(
     const now = (await store.agents.get(agent.id))?.state ?? "removed";
     throw new TtError(`agent '${agent.name}' became ${now} meanwhile; nothing was changed`);
   }
-  const p = store.redis.pipeline();
+  const p = store.pipeline();
   store.activity.addTo(p, agent.id, activity);
   store.events.addTo(
     p,

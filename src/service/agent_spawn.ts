@@ -177,7 +177,7 @@ export async function restartAgent(
     "lastError",
     "lastErrorDetail",
   ]);
-  await store.redis.del(store.keys.stop(agent.id));
+  await store.agents.clearStop(agent.id);
   await store.activity.add(agent.id, `🔄 Restarted with ${maxRounds} rounds`);
   await store.events.emit(
     newEvent("agent_state_changed", `Agent ${agent.name} restarted`, {

@@ -9,10 +9,9 @@ import { type Agent, displayLabel } from "../model/agent.ts";
 import { newEvent } from "../model/event.ts";
 import { shortId, SUPERVISOR_ID } from "../model/ids.ts";
 import { newMessage, truncateSummary } from "../model/message.ts";
-import { newTask, type Task, taskFromHash, taskStateDisplayName } from "../model/task.ts";
+import { newTask, type Task, taskStateDisplayName } from "../model/task.ts";
 import type { AgentRef } from "../store/agents.ts";
 import type { ClaimOutcome } from "../store/tasks.ts";
-import { loadHashes } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 
 /** `--tags a, b,,c` -> `["a", "b", "c"]` (tinytown keeps empty pieces; they match nothing). */
@@ -42,14 +41,10 @@ export interface BacklogEntry {
 /** The backlog in order (ids that are not UUIDs are skipped, as tinytown does). */
 export async function listBacklog(store: Store): Promise<BacklogEntry[]> {
   const ids = await store.tasks.backlogIds();
-  const records = await loadHashes(store.redis, ids.map((id) => store.keys.task(id)));
+  // An unreadable record is as good as missing here.
+  const tasks = await store.tasks.getMany(ids);
   return ids.map((id, i) => {
-    let task: Task | undefined;
-    try {
-      task = taskFromHash(records[i]);
-    } catch {
-      task = undefined; // an unreadable record is as good as missing here
-    }
+    const task = tasks[i];
     return task ? { id, task } : { id };
   });
 }
@@ -184,12 +179,12 @@ export async function assignAllFromBacklog(
   for (const entry of await listBacklog(store)) {
     if (seen.has(entry.id)) {
       // A repeated id (reclaim can push one twice): the task is already taken by this run.
-      await store.redis.lrem(store.keys.backlog, 1, entry.id);
+      await store.tasks.backlogRemove(entry.id);
       continue;
     }
     seen.add(entry.id);
     if (!entry.task) {
-      await store.redis.lrem(store.keys.backlog, 0, entry.id);
+      await store.tasks.backlogRemoveAll(entry.id);
       dropped.push(entry.id);
       continue;
     }
@@ -197,7 +192,7 @@ export async function assignAllFromBacklog(
     if (outcome === "claimed") {
       assigned.push({ ...entry.task, state: "assigned", assignedTo: to.id });
     } else if (outcome === "finished" || outcome === "missing") {
-      if (outcome === "missing") await store.redis.lrem(store.keys.backlog, 0, entry.id);
+      if (outcome === "missing") await store.tasks.backlogRemoveAll(entry.id);
       dropped.push(entry.id);
     }
     // "not-in-backlog": someone else claimed it meanwhile; it is theirs.
@@ -211,7 +206,7 @@ export async function assignAllFromBacklog(
  */
 export async function removeFromBacklog(store: Store, taskRef: string): Promise<Task> {
   const task = await store.tasks.find(taskRef);
-  const removed = await store.redis.lrem(store.keys.backlog, 0, task.id);
+  const removed = await store.tasks.backlogRemoveAll(task.id);
   if (removed === 0) {
     throw new TtError(
       `task ${shortId(task.id)} is not in the backlog (it is ${task.state}); nothing removed`,

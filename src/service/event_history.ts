@@ -7,6 +7,7 @@ import { displayLabel } from "../model/agent.ts";
 import { decodeEvent, encodeEvent, type TownEvent } from "../model/event.ts";
 import { parseId, shortId, SUPERVISOR_ID } from "../model/ids.ts";
 import type { StreamEntry } from "../redis/commands.ts";
+import type { EventStream } from "../store/events.ts";
 import type { Store } from "../store/store.ts";
 
 export interface EventEntry {
@@ -16,7 +17,7 @@ export interface EventEntry {
 }
 
 export interface EventSource {
-  key: string;
+  stream: EventStream;
   /** What the stream covers: `town`, `agent:{id}` or `mission:{id}`. */
   scope: string;
 }
@@ -42,13 +43,13 @@ export async function eventSource(
   if (opts.mission !== undefined) {
     const id = parseId(opts.mission.trim());
     if (!id) throw new ConfigError(`invalid mission ID '${opts.mission}' (expected a UUID)`);
-    return { key: store.keys.missionEvents(id), scope: `mission:${id}` };
+    return { stream: { missionId: id }, scope: `mission:${id}` };
   }
   if (opts.agent !== undefined) {
     const { id } = await store.agents.resolve(opts.agent);
-    return { key: store.keys.agentEvents(id), scope: `agent:${id}` };
+    return { stream: { agentId: id }, scope: `agent:${id}` };
   }
-  return { key: store.keys.events, scope: "town" };
+  return { stream: {}, scope: "town" };
 }
 
 /**
@@ -57,10 +58,10 @@ export async function eventSource(
  */
 export async function recentEvents(
   store: Store,
-  key: string,
+  stream: EventStream,
   count: number,
 ): Promise<{ entries: EventEntry[]; cursor: string }> {
-  const raw = await store.redis.xrevrange(key, "+", "-", Math.max(count, 1));
+  const raw = await store.events.newestEntries(stream, Math.max(count, 1));
   const cursor = raw[0]?.id ?? "0-0";
   return { entries: count > 0 ? decodeEntries(raw.reverse()) : [], cursor };
 }
@@ -71,18 +72,25 @@ export async function recentEvents(
  */
 export async function followEvents(
   store: Store,
-  key: string,
+  stream: EventStream,
   cursor: string,
   signal: AbortSignal,
   onEntry: (entry: EventEntry) => void | Promise<void>,
 ): Promise<void> {
   if (signal.aborted) return;
-  const client = await store.redis.duplicate();
+  const client = await store.connections.dedicated();
   try {
     while (!signal.aborted) {
       let raw: StreamEntry[];
       try {
-        raw = await client.xread(key, cursor, { count: 100, blockMs: 5000 }, { signal });
+        raw = await store.events.entriesAfter(
+          stream,
+          cursor,
+          { count: 100, blockMs: 5000, client },
+          {
+            signal,
+          },
+        );
       } catch (err) {
         if (signal.aborted) return; // aborting closes the connection mid-command
         throw err;
@@ -115,7 +123,7 @@ export async function readHistory(
   opts: { limit: number; agent?: string },
 ): Promise<History> {
   const [{ entries }, agents] = await Promise.all([
-    recentEvents(store, store.keys.events, opts.limit),
+    recentEvents(store, {}, opts.limit),
     store.agents.list(),
   ]);
   const byId = new Map(agents.map((a) => [a.id, a]));

@@ -134,7 +134,7 @@ export async function sendMessage(
     { agentId: to.id },
   );
   // One write: the message is never delivered without its event, or the other way round.
-  await store.events.addTo(store.mailbox.sendTo(store.redis.multi(), message, { urgent }), event)
+  await store.events.addTo(store.mailbox.sendTo(store.transaction(), message, { urgent }), event)
     .exec();
   return {
     messageId: message.id,

@@ -22,9 +22,6 @@ import {
   type TaskState,
   taskStateDisplayName,
 } from "../model/task.ts";
-import { Pipeline } from "../redis/pipeline.ts";
-import type { RedisArg } from "../redis/resp.ts";
-import { Script } from "../redis/script.ts";
 import type { AgentRef } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import { completeTaskRef, failTaskRef } from "./task_ops.ts";
@@ -44,33 +41,6 @@ export interface PushReport {
 }
 
 const OPEN: readonly TaskState[] = ["pending", "assigned", "running"];
-
-/**
- * Runs the queued writes of a new task only while its hash does not exist, so two pushes of
- * the same file at once create it (and its backlog entry or message) once.
- * KEYS[1] = task hash. ARGV = per command: its argument count, then its arguments.
- */
-const CREATE_ONCE = new Script(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local i = 1
-while i <= #ARGV do
-  local n = tonumber(ARGV[i])
-  redis.call(unpack(ARGV, i + 1, i + n))
-  i = i + n + 1
-end
-return 1
-`);
-
-/**
- * Appends a task to the backlog unless it is there already or no longer pending (claimed by
- * an agent meanwhile). KEYS = backlog, task hash. ARGV[1] = task id. Returns 1 when added.
- */
-const BACKLOG_ONCE = new Script(`
-if redis.call('HGET', KEYS[2], 'state') ~= 'pending' then return 0 end
-if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-return 1
-`);
 
 function labelOf(ref: AgentRef): string {
   return ref.kind === "agent" ? ref.agent.name : "conductor";
@@ -189,33 +159,29 @@ async function create(
     tags: taskTags(entry, m.taskId),
     parentId,
   });
-  const queued: RedisArg[] = [];
-  const tx = new Pipeline((cmds) => {
-    for (const cmd of cmds) queued.push(cmd.length, ...cmd);
-    return Promise.resolve([]);
-  });
   let what: string;
   if (isTaskTerminal(entry.status)) {
     if (to) task = assignTask(task, to.id);
     task = finish(task, entry.status);
-    store.tasks.createTo(tx, task);
     what = entry.status;
   } else if (to) {
     task = assignTask(task, to.id);
     if (entry.status === "running") task = startTask(task);
-    const message = newMessage(SUPERVISOR_ID, to.id, { type: "task_assign", taskId: task.id });
-    store.events.addTo(
-      store.mailbox.sendTo(store.tasks.createTo(tx, task), message),
-      assignEvent(task, to),
-    );
     what = `assigned to ${labelOf(to)}`;
   } else {
-    store.tasks.createTo(tx, task, { backlog: true });
     what = "in the backlog";
   }
-  await tx.exec();
-  const r = await store.redis.evalScript(CREATE_ONCE, [store.keys.task(task.id)], queued);
-  return r === 1 ? [what] : undefined;
+  const created = await store.tasks.createOnce(task.id, (tx) => {
+    if (isTaskTerminal(entry.status)) store.tasks.createTo(tx, task);
+    else if (to) {
+      const message = newMessage(SUPERVISOR_ID, to.id, { type: "task_assign", taskId: task.id });
+      store.events.addTo(
+        store.mailbox.sendTo(store.tasks.createTo(tx, task), message),
+        assignEvent(task, to),
+      );
+    } else store.tasks.createTo(tx, task, { backlog: true });
+  });
+  return created ? [what] : undefined;
 }
 
 /** Brings an existing task in line with its entry; returns what changed. */
@@ -265,8 +231,7 @@ async function update(
       if (await assignPending(store, task, to)) changes.push(`assigned to ${labelOf(to)}`);
       else notes.push(`${name}: changed in Redis during the push; not assigned`);
     } else {
-      const keys = [store.keys.backlog, store.keys.task(task.id)];
-      if ((await store.redis.evalScript(BACKLOG_ONCE, keys, [task.id])) === 1) {
+      if (await store.tasks.backlogPushIfPending(task.id)) {
         changes.push("added to the backlog");
       }
     }
@@ -327,6 +292,6 @@ async function end(
     note(err.message);
     return false;
   }
-  await store.redis.lrem(store.keys.backlog, 0, task.id);
+  await store.tasks.backlogRemoveAll(task.id);
   return true;
 }

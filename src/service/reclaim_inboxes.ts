@@ -17,11 +17,10 @@ import { parseId, shortId } from "../model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import { hashTime, jsonTime } from "../model/time.ts";
 import { newTask, taskToHash } from "../model/task.ts";
-import { Script } from "../redis/script.ts";
+import { MESSAGE_SOURCES, type MessageSource } from "../store/reclaim.ts";
 import type { Store } from "../store/store.ts";
 
-/** Which of a dead agent's lists a message sits in. */
-export type MessageSource = "inflight_urgent" | "urgent" | "inflight" | "inbox";
+export type { MessageSource };
 
 /** What happened to one message. */
 export type ReclaimOutcome =
@@ -67,75 +66,6 @@ export interface InboxReclaimResult {
   listOnly: boolean;
 }
 
-const SOURCES: readonly MessageSource[] = ["inflight_urgent", "urgent", "inflight", "inbox"];
-
-/** Lua: return -4 unless the agent (KEYS[1]) is gone or in a terminal state. */
-const AGENT_DEAD = `
-local ast = redis.call('HGET', KEYS[1], 'state')
-if ast and ast ~= 'stopped' and ast ~= 'error' and ast ~= 'cold' then return -4 end
-`;
-
-/**
- * Moves one entry. KEYS = agent hash, source list, destination list.
- * ARGV = raw, new value, 'LPUSH' | 'RPUSH'. Returns 1 moved, 0 gone, -4 agent alive.
- */
-const MOVE_ENTRY = new Script(`${AGENT_DEAD}
-if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
-redis.call(ARGV[3], KEYS[3], ARGV[2])
-return 1
-`);
-
-/**
- * A task_assign to the backlog: the task is requeued (pending, unassigned) unless it is
- * finished, missing, or now someone else's. KEYS = agent hash, source list, backlog, task hash.
- * ARGV = raw, task id, dead agent id, updated_at. Returns 1, 0 gone, -1 task missing,
- * -2 task finished, -3 task reassigned, -4 agent alive.
- */
-const ASSIGN_TO_BACKLOG = new Script(`${AGENT_DEAD}
-local st = redis.call('HGET', KEYS[4], 'state')
-if not st then return -1 end
-if st == 'completed' or st == 'failed' or st == 'cancelled' then return -2 end
-local who = redis.call('HGET', KEYS[4], 'assigned_to')
-if who and who ~= ARGV[3] then return -3 end
-if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[4], 'state', 'pending', 'updated_at', ARGV[4])
-redis.call('HDEL', KEYS[4], 'assigned_to', 'started_at')
-if not redis.call('LPOS', KEYS[3], ARGV[2]) then redis.call('RPUSH', KEYS[3], ARGV[2]) end
-return 1
-`);
-
-/**
- * A task_assign to another agent: the message moves and the task is reassigned with it (a
- * running task goes back to assigned), unless it is finished, missing, or someone else's.
- * KEYS = agent hash, source list, destination list, task hash.
- * ARGV = raw, new message, 'LPUSH' | 'RPUSH', dead agent id, new agent id, updated_at.
- * Returns 1, 0 gone, -1 task missing, -2 task finished, -3 task reassigned, -4 agent alive.
- */
-const ASSIGN_TO_AGENT = new Script(`${AGENT_DEAD}
-local st = redis.call('HGET', KEYS[4], 'state')
-if not st then return -1 end
-if st == 'completed' or st == 'failed' or st == 'cancelled' then return -2 end
-local who = redis.call('HGET', KEYS[4], 'assigned_to')
-if who and who ~= ARGV[4] then return -3 end
-if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[4], 'state', 'assigned', 'assigned_to', ARGV[5], 'updated_at', ARGV[6])
-redis.call('HDEL', KEYS[4], 'started_at')
-redis.call(ARGV[3], KEYS[3], ARGV[2])
-return 1
-`);
-
-/**
- * A free-text task to the backlog as a new task. KEYS = agent hash, source list, backlog,
- * new task hash, tasks index. ARGV = raw, task id, field, value... Returns 1, 0, -4.
- */
-const TEXT_TO_BACKLOG = new Script(`${AGENT_DEAD}
-if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[4], unpack(ARGV, 3, #ARGV))
-redis.call('SADD', KEYS[5], ARGV[2])
-redis.call('RPUSH', KEYS[3], ARGV[2])
-return 1
-`);
-
 /** Lists the dead agents' messages (read-only), or moves them as `opts` says. */
 export async function reclaimInboxes(
   store: Store,
@@ -168,12 +98,10 @@ export async function reclaimInboxes(
 
 /** Everything in a dead agent's lists, in the order its loop would have handled it. */
 async function readMailbox(store: Store, agentId: string): Promise<ReclaimedMessage[]> {
-  const p = store.redis.pipeline();
-  for (const s of SOURCES) p.add("LRANGE", sourceKey(store, agentId, s), 0, -1);
-  const lists = (await p.execOrThrow()) as string[][];
+  const lists = await store.reclaim.lists(agentId);
   const out: ReclaimedMessage[] = [];
-  SOURCES.forEach((source, i) => {
-    for (const raw of lists[i]) {
+  MESSAGE_SOURCES.forEach((source) => {
+    for (const raw of lists[source]) {
       const r = decodeMessage(raw);
       const item: ReclaimedMessage = { agentId, source, raw, outcome: "listed" };
       if (r.ok) {
@@ -189,19 +117,12 @@ async function readMailbox(store: Store, agentId: string): Promise<ReclaimedMess
   return out;
 }
 
-function sourceKey(store: Store, agentId: string, source: MessageSource): string {
-  if (source === "inflight_urgent") return store.mailbox.inflightUrgent(agentId);
-  return store.keys[source](agentId);
-}
-
 async function moveOne(
   store: Store,
   item: ReclaimedMessage,
   toBacklog: boolean,
   to: string | undefined,
 ): Promise<ReclaimedMessage> {
-  const agentKey = store.keys.agent(item.agentId);
-  const src = sourceKey(store, item.agentId, item.source);
   const m = item.message;
   const settle = (code: unknown, done: ReclaimOutcome, extra: Partial<ReclaimedMessage> = {}) =>
     code === 1 ? { ...item, ...extra, outcome: done } : { ...item, ...FAILED[code as number] };
@@ -213,53 +134,36 @@ async function moveOne(
       raw: item.raw,
       at: jsonTime(new Date()),
     });
-    const r = await store.redis.evalScript(MOVE_ENTRY, [agentKey, src, store.keys.deadLetters], [
-      item.raw,
-      letter,
-      "LPUSH",
-    ]);
+    const r = await store.reclaim.toDeadLetters(item, letter);
     return settle(r, "dead_letter");
   }
   const kind = m.body.type;
   if (toBacklog && kind === "task_assign" && item.taskId) {
-    const r = await store.redis.evalScript(
-      ASSIGN_TO_BACKLOG,
-      [agentKey, src, store.keys.backlog, store.keys.task(item.taskId)],
-      [item.raw, item.taskId, item.agentId, hashTime(new Date())],
-    );
+    const r = await store.reclaim.assignmentToBacklog(item, item.taskId, hashTime(new Date()));
     return settle(r, "to_backlog");
   }
   if (toBacklog && m.body.type === "task") {
     const task = newTask(m.body.description);
     const fields = Object.entries(taskToHash(task).set).flat();
-    const r = await store.redis.evalScript(
-      TEXT_TO_BACKLOG,
-      [agentKey, src, store.keys.backlog, store.keys.task(task.id), store.keys.tasksIndex],
-      [item.raw, task.id, ...fields],
-    );
+    const r = await store.reclaim.textToBacklog(item, task.id, fields);
     return settle(r, "to_backlog", r === 1 ? { taskId: task.id } : {});
   }
   if (to === undefined) return { ...item, outcome: "kept" };
   const urgent = item.source === "urgent" || item.source === "inflight_urgent";
   const redelivered = item.source.startsWith("inflight") || m.redelivered === true;
   const moved: Message = { ...m, to, ...(redelivered ? { redelivered: true } : {}) };
-  const dst = urgent ? store.keys.urgent(to) : store.keys.inbox(to);
   // Urgent ones keep their order behind what is already urgent; the rest follow send's rule.
-  const side = !urgent && pushesToFront(m.priority) ? "LPUSH" : "RPUSH";
+  const front = !urgent && pushesToFront(m.priority);
   if (kind === "task_assign" && item.taskId) {
     // The task follows its message, so the new agent owns it (and orphan listings agree).
-    const r = await store.redis.evalScript(
-      ASSIGN_TO_AGENT,
-      [agentKey, src, dst, store.keys.task(item.taskId)],
-      [item.raw, encodeMessage(moved), side, item.agentId, to, hashTime(new Date())],
-    );
+    const r = await store.reclaim.assignmentToAgent(item, item.taskId, to, encodeMessage(moved), {
+      urgent,
+      front,
+      updatedAt: hashTime(new Date()),
+    });
     return settle(r, "to_agent");
   }
-  const r = await store.redis.evalScript(MOVE_ENTRY, [agentKey, src, dst], [
-    item.raw,
-    encodeMessage(moved),
-    side,
-  ]);
+  const r = await store.reclaim.toAgent(item, to, encodeMessage(moved), { urgent, front });
   return settle(r, "to_agent");
 }
 

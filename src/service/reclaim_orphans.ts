@@ -10,7 +10,6 @@ import { parseId, shortId, SUPERVISOR_ID } from "../model/ids.ts";
 import { encodeMessage, newMessage } from "../model/message.ts";
 import { hashTime } from "../model/time.ts";
 import type { Task } from "../model/task.ts";
-import { Script } from "../redis/script.ts";
 import type { Store } from "../store/store.ts";
 import { destination } from "./reclaim_inboxes.ts";
 
@@ -64,39 +63,6 @@ export async function findOrphanTasks(
   return out;
 }
 
-/**
- * Acts on one orphan only if it is still an orphan of the same assignee. KEYS = task hash,
- * backlog, tasks index, destination inbox, assignee hash. ARGV = assignee id, action, task id,
- * now, reason or new assignee, task_assign message. Returns 1 done, 0 no longer an orphan.
- */
-const ORPHAN_ACTION = new Script(`
-local st = redis.call('HGET', KEYS[1], 'state')
-if st ~= 'pending' and st ~= 'assigned' and st ~= 'running' then return 0 end
-if redis.call('HGET', KEYS[1], 'assigned_to') ~= ARGV[1] then return 0 end
-local ast = redis.call('HGET', KEYS[5], 'state')
-if ast and ast ~= 'stopped' and ast ~= 'error' and ast ~= 'cold' then return 0 end
-local a = ARGV[2]
-if a == 'to_backlog' then
-  redis.call('HSET', KEYS[1], 'state', 'pending', 'updated_at', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'assigned_to', 'started_at')
-  if not redis.call('LPOS', KEYS[2], ARGV[3]) then redis.call('RPUSH', KEYS[2], ARGV[3]) end
-elseif a == 'cancel' then
-  redis.call('HSET', KEYS[1], 'state', 'cancelled', 'result', ARGV[5], 'completed_at', ARGV[4],
-    'updated_at', ARGV[4])
-elseif a == 'delete' then
-  redis.call('DEL', KEYS[1])
-  redis.call('SREM', KEYS[3], ARGV[3])
-  redis.call('LREM', KEYS[2], 0, ARGV[3])
-elseif a == 'to_agent' then
-  redis.call('HSET', KEYS[1], 'state', 'assigned', 'assigned_to', ARGV[5], 'updated_at', ARGV[4])
-  redis.call('HDEL', KEYS[1], 'started_at')
-  redis.call('RPUSH', KEYS[4], ARGV[6])
-else
-  return redis.error_reply('unknown orphan action')
-end
-return 1
-`);
-
 const CANCEL_REASON: Record<OrphanReason, string> = {
   agent_missing: "Cancelled: assignee no longer exists",
   agent_terminal: "Cancelled: assignee is in a terminal state",
@@ -127,21 +93,12 @@ export async function reclaimOrphanTasks(
     const message = to
       ? encodeMessage(newMessage(SUPERVISOR_ID, to.id, { type: "task_assign", taskId: id }))
       : "";
-    const r = await store.redis.evalScript(ORPHAN_ACTION, [
-      store.keys.task(id),
-      store.keys.backlog,
-      store.keys.tasksIndex,
-      store.keys.inbox(to?.id ?? SUPERVISOR_ID),
-      store.keys.agent(o.task.assignedTo!),
-    ], [
-      o.task.assignedTo!,
-      action,
-      id,
-      hashTime(now),
-      to ? to.id : CANCEL_REASON[o.reason],
+    o.done = await store.reclaim.orphan(id, o.task.assignedTo!, action, {
+      now: hashTime(now),
+      reasonOrAgent: to ? to.id : CANCEL_REASON[o.reason],
+      inboxOf: to?.id ?? SUPERVISOR_ID,
       message,
-    ]);
-    o.done = r === 1;
+    });
     if (!o.done) continue;
     const what = action === "to_agent" ? `reassigned to ${to!.label}` : DONE_TEXT[action];
     events.push(newEvent(

@@ -61,17 +61,14 @@ export async function recoverAgents(store: Store, opts: RecoverOptions): Promise
   const agents = await store.agents.list();
   const active = agents.filter((a) => isActiveState(a.state));
   if (active.length === 0) return { checked: agents.length, recovered: [] };
-  const p = store.redis.pipeline();
-  for (const a of active) {
-    p.add("EXISTS", store.keys.lease(a.id)).add("EXISTS", store.keys.stop(a.id));
-  }
-  const flags = (await p.execOrThrow()) as number[];
+  const flags = await store.leases.flags(active.map((a) => a.id));
   const tasks = await store.tasks.list();
   const recovered: RecoveredAgent[] = [];
-  for (const [i, agent] of active.entries()) {
-    const reason = deathReason(agent, flags[2 * i] === 1, opts.leaseSecs, now);
+  for (const agent of active) {
+    const flag = flags.get(agent.id)!;
+    const reason = deathReason(agent, flag.lease, opts.leaseSecs, now);
     if (!reason) continue;
-    const stopRequested = flags[2 * i + 1] === 1 || agent.state === "draining";
+    const stopRequested = flag.stop || agent.state === "draining";
     const clean = stopRequested || (opts.townPaths !== undefined &&
       await endedCleanly(opts.townPaths, agent.name));
     const r = await recoverOne(store, agent, clean ? "stopped" : "error", reason, tasks);
@@ -120,14 +117,14 @@ async function recoverOne(
   if ((await store.agents.updateIfState(next, props, [agent.state])) !== "written") return;
   // Should the loop be alive after all (another host, a long partition), it stops at its next
   // check instead of running beside the one `tt restart` will start. Restart clears the flag.
-  await store.redis.set(store.keys.stop(agent.id), "1", { ex: 3600 });
+  await store.agents.requestStop(agent.id);
   // Its CLI would otherwise go on working beside the round a restart runs.
   const cliEnded = await endOrphanCli(agent);
   const messages = await store.mailbox.redeliverInFlight(agent.id);
   const requeued = await requeueTasks(store, agent, tasks);
   const line = `${messages} message(s) put back, ${requeued.length} task(s) requeued` +
     (cliEnded ? ", its agent CLI ended" : "");
-  const p = store.redis.pipeline();
+  const p = store.pipeline();
   store.activity.addTo(p, agent.id, `🔄 Recovered by tt recover (${reason})`);
   store.events.addTo(
     p,
@@ -189,10 +186,7 @@ async function requeueTasks(
 
 /** Task ids of the task_assign messages waiting in the agent's inbox and urgent list. */
 async function waitingAssignments(store: Store, agentId: string): Promise<Set<string>> {
-  const [urgent, inbox] = (await store.redis.pipeline()
-    .add("LRANGE", store.keys.urgent(agentId), 0, -1)
-    .add("LRANGE", store.keys.inbox(agentId), 0, -1)
-    .execOrThrow()) as [string[], string[]];
+  const { urgent, inbox } = await store.mailbox.waitingRaw(agentId);
   const ids = new Set<string>();
   for (const raw of [...urgent, ...inbox]) {
     const r = decodeMessage(raw);

@@ -6,9 +6,10 @@
 import { join } from "node:path";
 import { quoteExcerpt, TtError } from "../errors.ts";
 import { isActiveState, isAgentState } from "../model/agent.ts";
+import { townKeys } from "../store/keys.ts";
 import type { Store } from "../store/store.ts";
 import { writeTextAtomic } from "../town/toml_file.ts";
-import { checkTownState, readTownState, type TownState, writeTownState } from "./snapshot_redis.ts";
+import { checkTownState, type TownState } from "../store/snapshot_redis.ts";
 
 export const STATE_FILE_NAME = "tt-state.json";
 
@@ -27,7 +28,7 @@ export interface StateSummary {
 }
 
 export function summarizeState(state: TownState): StateSummary {
-  const prefix = `tt:${state.town}:`;
+  const prefix = townKeys(state.town).prefix;
   const out: StateSummary = { keys: 0, agents: 0, tasks: 0, messages: 0, backlog: 0 };
   for (const [key, dump] of Object.entries(state.keys)) {
     out.keys++;
@@ -44,7 +45,7 @@ export function summarizeState(state: TownState): StateSummary {
 
 /** Agents a snapshot holds in an active state (their loops are not running after a restore). */
 function activeAgentsIn(state: TownState): string[] {
-  const prefix = `tt:${state.town}:agent:`;
+  const prefix = townKeys(state.town).kindPrefix("agent");
   const out: string[] = [];
   for (const [key, dump] of Object.entries(state.keys)) {
     if (!key.startsWith(prefix) || dump.type !== "hash") continue;
@@ -65,7 +66,7 @@ export interface SaveResult {
 
 /** Writes the town's state to `file` (atomically: a reader never sees half a file). */
 export async function saveTown(store: Store, town: string, file: string): Promise<SaveResult> {
-  const state = await readTownState(store.redis, store.keys, town);
+  const state = await store.snapshots.read(town);
   await writeTextAtomic(file, JSON.stringify(state, null, 2) + "\n");
   return { file, town, summary: summarizeState(state) };
 }
@@ -113,7 +114,7 @@ export async function restoreTown(
     );
   }
   const state = checkTownState(data, file);
-  const existing = await store.redis.scanAll(store.keys.pattern);
+  const existing = await store.snapshots.townKeys();
   if (existing.length && !force) {
     const live = (await store.agents.list()).filter((a) => isActiveState(a.state));
     throw new TtError(
@@ -125,7 +126,7 @@ export async function restoreTown(
           "them: run 'tt reset --force' first, or use --force",
     );
   }
-  await writeTownState(store.redis, store.keys, state, existing);
+  await store.snapshots.write(state, existing);
   return {
     file,
     town,

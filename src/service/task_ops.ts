@@ -106,8 +106,8 @@ async function deliverAssignment(
     { agentId: to.id, taskId: task.id, newState: taskStateDisplayName(task.state) },
   );
   const tx = whole
-    ? store.tasks.saveTo(store.redis.multi(), task)
-    : store.tasks.createTo(store.redis.multi(), task);
+    ? store.tasks.saveTo(store.transaction(), task)
+    : store.tasks.createTo(store.transaction(), task);
   await store.events.addTo(store.mailbox.sendTo(tx, message), event).exec();
   return { task, agentId: to.id, label };
 }

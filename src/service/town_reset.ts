@@ -5,21 +5,8 @@
  */
 import { isLiveAgent, loopsElsewhere, stopAgentLoops } from "./agent_stop_loops.ts";
 import { TtError } from "../errors.ts";
-import { townKeys } from "../store/keys.ts";
 import { openStore } from "../store/store.ts";
 import type { Town } from "../town/town.ts";
-
-/** Per-agent key kinds; `--agents-only` deletes these and nothing else. */
-const AGENT_KINDS = [
-  "agent",
-  "inbox",
-  "urgent",
-  "stop",
-  "activity",
-  "inflight",
-  "lease",
-  "events:agent",
-];
 
 export interface ResetPreview {
   agents: number;
@@ -41,20 +28,9 @@ export interface ResetResult {
 
 /** What a reset would delete, without deleting anything. */
 export async function previewReset(town: Town): Promise<ResetPreview> {
-  const keys = townKeys(town.name);
-  const [agents, tasks, all, live] = await Promise.all([
-    town.redis.scanAll(keys.kindPattern("agent")),
-    town.redis.scanAll(keys.kindPattern("task")),
-    town.redis.scanAll(keys.pattern),
-    openStore(town.redis, town.name).agents.list(),
-  ]);
-  return {
-    agents: agents.length,
-    tasks: tasks.length,
-    backlog: await town.redis.llen(keys.backlog),
-    keys: all.length,
-    running: live.filter(isLiveAgent).map((a) => a.name),
-  };
+  const store = openStore(town.redis, town.name);
+  const [counts, live] = await Promise.all([store.wipe.count(), store.agents.list()]);
+  return { ...counts, running: live.filter(isLiveAgent).map((a) => a.name) };
 }
 
 /**
@@ -73,17 +49,6 @@ export async function resetTown(town: Town, agentsOnly: boolean): Promise<ResetR
     );
   }
   const { agentsStopped, agentsKilled } = await stopAgentLoops(store);
-  const keys = townKeys(town.name);
-  const doomed = agentsOnly
-    ? [
-      ...(await Promise.all(AGENT_KINDS.map((k) => town.redis.scanAll(keys.kindPattern(k)))))
-        .flat(),
-      keys.agentsIndex,
-    ]
-    : await town.redis.scanAll(keys.pattern);
-  let deleted = 0;
-  for (let i = 0; i < doomed.length; i += 500) {
-    deleted += await town.redis.del(...doomed.slice(i, i + 500));
-  }
+  const deleted = await store.wipe.delete(agentsOnly);
   return { deleted, agentsStopped, agentsKilled };
 }

@@ -57,17 +57,10 @@ export async function townStatus(
     store.tasks.listBrief(),
     opts.tasks ? store.tasks.list() : undefined,
   ]);
-  const ids = agents.map((a) => a.id);
-  const p = store.redis.pipeline();
-  for (const id of ids) {
-    p.add("LLEN", store.keys.inbox(id)).add("LLEN", store.keys.urgent(id))
-      .add("LLEN", store.keys.inflight(id)).add("LLEN", store.mailbox.inflightUrgent(id))
-      .add("EXISTS", store.keys.lease(id)).add("LRANGE", store.keys.inbox(id), 0, SAMPLE - 1);
-    if (opts.deep) p.add("LRANGE", store.keys.activity(id), 0, 4);
-  }
-  p.add("LLEN", store.keys.backlog).add("LLEN", store.keys.deadLetters);
-  const replies = await p.execOrThrow();
-  const per = opts.deep ? 7 : 6;
+  const numbers = await store.overview.read(agents.map((a) => a.id), {
+    sample: SAMPLE,
+    ...(opts.deep ? { activity: 5 } : {}),
+  });
   const running = new Map<string, TaskBrief[]>();
   for (const t of tasks) {
     if (t.state === "running" && t.assignedTo) {
@@ -76,9 +69,9 @@ export async function townStatus(
   }
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
-  const statuses = agents.map((agent, i): AgentStatus => {
-    const r = replies.slice(i * per, (i + 1) * per);
-    const sample = r[5] as string[];
+  const statuses = agents.map((agent): AgentStatus => {
+    const n = numbers.agents.get(agent.id)!;
+    const sample = n.inboxSample;
     const categories = emptyCategories();
     for (const raw of sample) {
       const m = decodeMessage(raw);
@@ -86,14 +79,14 @@ export async function townStatus(
     }
     return {
       agent,
-      inbox: r[0] as number,
-      urgent: r[1] as number,
-      inflight: (r[2] as number) + (r[3] as number),
+      inbox: n.inbox,
+      urgent: n.urgent,
+      inflight: n.inflight,
       categories,
       sampled: sample.length,
       running: running.get(agent.id) ?? [],
-      stale: isStale(agent, r[4] === 1, leaseSecs, now),
-      ...(opts.deep ? { activity: r[6] as string[] } : {}),
+      stale: isStale(agent, n.leaseHeld, leaseSecs, now),
+      ...(n.activity ? { activity: n.activity } : {}),
     };
   });
   const taskCounts = { pending: 0, assigned: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
@@ -107,8 +100,8 @@ export async function townStatus(
     tasks,
     ...(taskList ? { taskList } : {}),
     taskCounts,
-    backlog: replies[replies.length - 2] as number,
-    deadLetters: replies[replies.length - 1] as number,
+    backlog: numbers.backlog,
+    deadLetters: numbers.deadLetters,
   };
 }
 

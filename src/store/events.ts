@@ -3,9 +3,10 @@
  * as tinytown does (`event_type` and `data` fields), so either tool can read them.
  */
 import type { RedisClient } from "../redis/client.ts";
+import type { StreamEntry } from "../redis/commands.ts";
 import type { SendOptions } from "../redis/connection.ts";
 import { decodeEvent, encodeEvent, type TownEvent } from "../model/event.ts";
-import type { Pipeline } from "../redis/pipeline.ts";
+import { WriteBatch } from "./batch.ts";
 import type { TownKeys } from "./keys.ts";
 
 /** An event as read from a stream, with its entry id. */
@@ -16,11 +17,48 @@ export interface StoredEvent {
   event: TownEvent;
 }
 
+/** Which stream: the town's, one agent's or one mission's. */
+export interface EventStream {
+  agentId?: string;
+  missionId?: string;
+}
+
 export class EventLog {
   constructor(private readonly redis: RedisClient, private readonly keys: TownKeys) {}
 
-  /** Adds the XADDs for `event` to a pipeline (so a state change and its event share a write). */
-  addTo(p: Pipeline, event: TownEvent): Pipeline {
+  #key(stream: EventStream): string {
+    if (stream.missionId !== undefined) return this.keys.missionEvents(stream.missionId);
+    if (stream.agentId !== undefined) return this.keys.agentEvents(stream.agentId);
+    return this.keys.events;
+  }
+
+  /** The newest `count` entries of a stream as stored, newest first. */
+  async newestEntries(stream: EventStream, count: number): Promise<StreamEntry[]> {
+    return await this.redis.xrevrange(this.#key(stream), "+", "-", count);
+  }
+
+  /**
+   * Entries of a stream after `afterId`, as stored; with `blockMs`, waits for new ones on
+   * `client` (a dedicated connection: XREAD BLOCK holds the one it runs on).
+   */
+  async entriesAfter(
+    stream: EventStream,
+    afterId: string,
+    opts: { count: number; blockMs?: number; client?: RedisClient },
+    options?: SendOptions,
+  ): Promise<StreamEntry[]> {
+    const client = opts.client ?? this.redis;
+    return await client.xread(
+      this.#key(stream),
+      afterId,
+      { count: opts.count, blockMs: opts.blockMs },
+      options,
+    );
+  }
+
+  /** Queues the XADDs for `event` in a batch (so a state change and its event share a write). */
+  addTo(batch: WriteBatch, event: TownEvent): WriteBatch {
+    const p = WriteBatch.queue(batch);
     const data = encodeEvent(event);
     const fields = ["event_type", event.eventType, "data", data];
     p.add("XADD", this.keys.events, "MAXLEN", "~", 1000, "*", ...fields);
@@ -33,16 +71,16 @@ export class EventLog {
     if (event.missionId) {
       p.add("XADD", this.keys.missionEvents(event.missionId), "MAXLEN", "~", 500, "*", ...fields);
     }
-    return p;
+    return batch;
   }
 
   /** Appends events. A failure to log never fails the caller's own work. */
   async emit(...events: TownEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const p = this.redis.pipeline();
-    for (const e of events) this.addTo(p, e);
+    const batch = new WriteBatch(this.redis.pipeline());
+    for (const e of events) this.addTo(batch, e);
     try {
-      await p.exec();
+      await batch.exec();
     } catch {
       // The state change already happened; losing its log line is the lesser harm.
     }

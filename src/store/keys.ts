@@ -39,6 +39,8 @@ export interface TownKeys {
   readonly tasksIndex: string;
   /** tt: messages an agent has taken but not finished (list). */
   inflight(id: string): string;
+  /** tt: messages taken from the urgent list but not finished (list). */
+  inflightUrgent(id: string): string;
   /** tt: liveness lease of an agent loop. */
   lease(id: string): string;
   /** tt: messages that could not be read or delivered (list). */
@@ -49,7 +51,19 @@ export interface TownKeys {
   readonly pattern: string;
   /** Glob for one kind of per-id key, e.g. `kindPattern("inbox")` -> `tt:{town}:inbox:*`. */
   kindPattern(kind: string): string;
+  /** The start of every per-id key of one kind, e.g. `tt:{town}:agent:`. */
+  kindPrefix(kind: string): string;
 }
+
+/**
+ * Keys of tinytown versions before towns had names (`tt:agent:<id>`, `tt:backlog`), which
+ * `tt migrate` moves into a town.
+ */
+export const LEGACY_KEYS = {
+  /** Glob of one per-id family, e.g. `tt:inbox:*`. */
+  kindPattern: (kind: string): string => `tt:${kind}:*`,
+  backlog: "tt:backlog",
+} as const;
 
 export function townKeys(town: string): TownKeys {
   const prefix = `tt:${town}:`;
@@ -70,10 +84,12 @@ export function townKeys(town: string): TownKeys {
     agentsIndex: `${prefix}agents`,
     tasksIndex: `${prefix}tasks`,
     inflight: (id) => `${prefix}inflight:${id}`,
+    inflightUrgent: (id) => `${prefix}inflight:${id}:urgent`,
     lease: (id) => `${prefix}lease:${id}`,
     deadLetters: `${prefix}dead`,
     hostQueue: (host, pid) => `${prefix}hostq:${host}:${pid}`,
     pattern: `${globPrefix}*`,
     kindPattern: (kind) => `${globPrefix}${escapeGlob(kind)}:*`,
+    kindPrefix: (kind) => `${prefix}${kind}:`,
   };
 }

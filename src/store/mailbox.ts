@@ -5,7 +5,8 @@
  */
 import type { RedisClient } from "../redis/client.ts";
 import type { SendOptions } from "../redis/connection.ts";
-import type { Pipeline } from "../redis/pipeline.ts";
+import { WriteBatch } from "./batch.ts";
+import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import { jsonTime } from "../model/time.ts";
 import { decodeMessage, encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import type { TownKeys } from "./keys.ts";
@@ -44,20 +45,22 @@ export class Mailbox {
 
   /** The in-flight list for messages taken from the urgent list (ours, like `inflight`). */
   inflightUrgent(agentId: string): string {
-    return `${this.keys.inflight(agentId)}:urgent`;
+    return this.keys.inflightUrgent(agentId);
   }
 
   /** Delivers a message: urgent list (front), or the inbox (high/urgent priority in front). */
   async send(message: Message, opts: { urgent?: boolean } = {}): Promise<void> {
-    await this.sendTo(this.redis.pipeline(), message, opts).execOrThrow();
+    await this.sendTo(new WriteBatch(this.redis.pipeline()), message, opts).execOrThrow();
   }
 
-  /** Adds the delivery of `message` to a pipeline or transaction (same rules as `send`). */
-  sendTo<P extends Pipeline>(p: P, message: Message, opts: { urgent?: boolean } = {}): P {
+  /** Queues the delivery of `message` in a batch (same rules as `send`). */
+  sendTo(batch: WriteBatch, message: Message, opts: { urgent?: boolean } = {}): WriteBatch {
+    const p = WriteBatch.queue(batch);
     const raw = encodeMessage(message);
-    if (opts.urgent) return p.add("LPUSH", this.keys.urgent(message.to), raw);
-    if (pushesToFront(message.priority)) return p.add("LPUSH", this.keys.inbox(message.to), raw);
-    return p.add("RPUSH", this.keys.inbox(message.to), raw);
+    if (opts.urgent) p.add("LPUSH", this.keys.urgent(message.to), raw);
+    else if (pushesToFront(message.priority)) p.add("LPUSH", this.keys.inbox(message.to), raw);
+    else p.add("RPUSH", this.keys.inbox(message.to), raw);
+    return batch;
   }
 
   /** The first `n` waiting messages (inbox only, not consumed) and the inbox length. */
@@ -65,10 +68,11 @@ export class Mailbox {
     agentId: string,
     n = 100,
   ): Promise<{ messages: Message[]; total: number; bad: number }> {
-    const [entries, total] = await this.redis.pipeline()
-      .add("LRANGE", this.keys.inbox(agentId), 0, n - 1)
-      .add("LLEN", this.keys.inbox(agentId))
-      .execOrThrow() as [string[], number];
+    const p = new TypedPipeline(this.redis.pipeline());
+    const entriesReply = p.lrange(this.keys.inbox(agentId), 0, n - 1);
+    const totalReply = p.llen(this.keys.inbox(agentId));
+    await p.exec();
+    const [entries, total] = [entriesReply.value, totalReply.value];
     const messages: Message[] = [];
     let bad = 0;
     for (const raw of entries) {
@@ -83,16 +87,23 @@ export class Mailbox {
   async counts(
     agentIds: readonly string[],
   ): Promise<Map<string, { inbox: number; urgent: number; inflight: number }>> {
-    const p = this.redis.pipeline();
-    for (const id of agentIds) {
-      p.add("LLEN", this.keys.inbox(id)).add("LLEN", this.keys.urgent(id))
-        .add("LLEN", this.keys.inflight(id)).add("LLEN", this.inflightUrgent(id));
-    }
-    const r = agentIds.length ? (await p.execOrThrow()) as number[] : [];
+    const p = new TypedPipeline(this.redis.pipeline());
+    const replies = agentIds.map((id) => ({
+      id,
+      inbox: p.llen(this.keys.inbox(id)),
+      urgent: p.llen(this.keys.urgent(id)),
+      inflight: p.llen(this.keys.inflight(id)),
+      inflightUrgent: p.llen(this.inflightUrgent(id)),
+    }));
+    await p.exec();
     const out = new Map<string, { inbox: number; urgent: number; inflight: number }>();
-    agentIds.forEach((id, i) => {
-      out.set(id, { inbox: r[4 * i], urgent: r[4 * i + 1], inflight: r[4 * i + 2] + r[4 * i + 3] });
-    });
+    for (const r of replies) {
+      out.set(r.id, {
+        inbox: r.inbox.value,
+        urgent: r.urgent.value,
+        inflight: r.inflight.value + r.inflightUrgent.value,
+      });
+    }
     return out;
   }
 
@@ -245,12 +256,22 @@ export class Mailbox {
       .exec();
   }
 
+  /** Every waiting entry of the urgent list and of the inbox, as stored, not consumed. */
+  async waitingRaw(agentId: string): Promise<{ urgent: string[]; inbox: string[] }> {
+    const p = new TypedPipeline(this.redis.pipeline());
+    const urgent = p.lrange(this.keys.urgent(agentId), 0, -1);
+    const inbox = p.lrange(this.keys.inbox(agentId), 0, -1);
+    await p.exec();
+    return { urgent: urgent.value, inbox: inbox.value };
+  }
+
   /** The first `n` waiting messages of the urgent list and of the inbox, not consumed. */
   async peekBoth(agentId: string, n = 100): Promise<{ urgent: Message[]; inbox: Message[] }> {
-    const [urgent, inbox] = await this.redis.pipeline()
-      .add("LRANGE", this.keys.urgent(agentId), 0, n - 1)
-      .add("LRANGE", this.keys.inbox(agentId), 0, n - 1)
-      .execOrThrow() as [string[], string[]];
+    const p = new TypedPipeline(this.redis.pipeline());
+    const urgentReply = p.lrange(this.keys.urgent(agentId), 0, n - 1);
+    const inboxReply = p.lrange(this.keys.inbox(agentId), 0, n - 1);
+    await p.exec();
+    const [urgent, inbox] = [urgentReply.value, inboxReply.value];
     const decode = (raws: string[]) =>
       raws.map(decodeMessage).flatMap((r) => (r.ok ? [r.message] : []));
     return { urgent: decode(urgent), inbox: decode(inbox) };

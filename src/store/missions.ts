@@ -17,6 +17,7 @@ import {
   encodeWatch,
   encodeWorkItem,
 } from "../model/mission_json.ts";
+import { WriteBatch } from "./batch.ts";
 import type { EventLog } from "./events.ts";
 import type { TownKeys } from "./keys.ts";
 import { type MissionKeys, missionKeys } from "./mission_keys.ts";
@@ -232,7 +233,10 @@ export class MissionStore {
     const at = new Date();
     for (const text of texts) {
       p.add("LPUSH", this.keys.log(missionId), logStamp(at) + text);
-      this.events.addTo(p, newEvent("mission_event", text, { missionId, timestamp: at }));
+      this.events.addTo(
+        new WriteBatch(p),
+        newEvent("mission_event", text, { missionId, timestamp: at }),
+      );
     }
     p.add("LTRIM", this.keys.log(missionId), 0, 99);
     await p.execOrThrow();
@@ -257,7 +261,10 @@ export class MissionStore {
     const at = new Date();
     for (const { missionId, text } of batch.logs ?? []) {
       p.add("LPUSH", k.log(missionId), logStamp(at) + text).add("LTRIM", k.log(missionId), 0, 99);
-      this.events.addTo(p, newEvent("mission_event", text, { missionId, timestamp: at }));
+      this.events.addTo(
+        new WriteBatch(p),
+        newEvent("mission_event", text, { missionId, timestamp: at }),
+      );
     }
     if (p.length) await p.execOrThrow();
   }

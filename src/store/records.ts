@@ -3,7 +3,7 @@
  * loading of many records by id.
  */
 import type { RedisClient } from "../redis/client.ts";
-import type { RedisValue } from "../redis/resp.ts";
+import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import type { HashWrite } from "../model/fields.ts";
 import { GUARDED_WRITE } from "./scripts.ts";
 
@@ -51,20 +51,11 @@ export async function loadHashes(
   if (keys.length === 0) return [];
   // Chunked so one huge town does not build a single enormous write; the chunks are all in
   // flight at once on the one connection, so this is still about one round trip.
-  const chunks: Promise<RedisValue[]>[] = [];
+  const chunks: Promise<Record<string, string>[]>[] = [];
   for (let i = 0; i < keys.length; i += 1000) {
-    const p = redis.pipeline();
-    for (const key of keys.slice(i, i + 1000)) p.add("HGETALL", key);
-    chunks.push(p.execOrThrow());
+    const p = new TypedPipeline(redis.pipeline());
+    const replies = keys.slice(i, i + 1000).map((key) => p.hgetall(key));
+    chunks.push(p.exec().then(() => replies.map((r) => r.value)));
   }
-  const out: Record<string, string>[] = [];
-  for (const replies of await Promise.all(chunks)) {
-    for (const reply of replies) {
-      const flat = reply as string[];
-      const rec: Record<string, string> = {};
-      for (let j = 0; j + 1 < flat.length; j += 2) rec[flat[j]] = flat[j + 1];
-      out.push(rec);
-    }
-  }
-  return out;
+  return (await Promise.all(chunks)).flat();
 }

@@ -206,3 +206,38 @@ for pair = 0, 1 do
 end
 return false
 `);
+
+/**
+ * Sets the agent's last_heartbeat, but only on an existing record (a pruned agent must not
+ * come back as a stub). Sent as plain EVAL inside the lease pipeline. KEYS[1] = agent hash,
+ * ARGV[1] = the time.
+ */
+export const TOUCH_HEARTBEAT =
+  "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'last_heartbeat', ARGV[1]) end";
+
+/**
+ * Runs the queued writes of a new task only while its hash does not exist, so two pushes of
+ * the same file at once create it (and its backlog entry or message) once.
+ * KEYS[1] = task hash. ARGV = per command: its argument count, then its arguments.
+ */
+export const CREATE_ONCE = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local i = 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+`);
+
+/**
+ * Appends a task to the backlog unless it is there already or no longer pending (claimed by
+ * an agent meanwhile). KEYS = backlog, task hash. ARGV[1] = task id. Returns 1 when added.
+ */
+export const BACKLOG_ONCE = new Script(`
+if redis.call('HGET', KEYS[2], 'state') ~= 'pending' then return 0 end
+if redis.call('LPOS', KEYS[1], ARGV[1]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+return 1
+`);

@@ -1,7 +1,7 @@
 /** Task records: create, read, list, guarded state changes, delete, and the backlog list. */
 import { TaskNotFoundError, TtError } from "../errors.ts";
 import type { RedisClient } from "../redis/client.ts";
-import type { Pipeline } from "../redis/pipeline.ts";
+import { WriteBatch } from "./batch.ts";
 import { parseId } from "../model/ids.ts";
 import { encodeMessage, type Message, pushesToFront } from "../model/message.ts";
 import { hashTime } from "../model/time.ts";
@@ -12,10 +12,12 @@ import {
   type TaskState,
   taskToHash,
 } from "../model/task.ts";
-import type { RedisValue } from "../redis/resp.ts";
+import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
-import { CLAIM_TASK } from "./scripts.ts";
+import { Pipeline } from "../redis/pipeline.ts";
+import type { RedisArg } from "../redis/resp.ts";
+import { BACKLOG_ONCE, CLAIM_TASK, CREATE_ONCE } from "./scripts.ts";
 
 /** The fields of a task that overviews need. */
 export type TaskBrief = Pick<Task, "id" | "state" | "assignedTo" | "description">;
@@ -27,30 +29,33 @@ export class TaskStore {
 
   /** Saves a new task and indexes it; with `backlog`, also appends it to the backlog. */
   async create(task: Task, opts: { backlog?: boolean } = {}): Promise<void> {
-    await this.createTo(this.redis.multi(), task, opts).exec();
+    await this.createTo(new WriteBatch(this.redis.multi()), task, opts).exec();
   }
 
-  /** Adds `create` to a transaction, so a task can be saved together with other writes. */
-  createTo<P extends Pipeline>(p: P, task: Task, opts: { backlog?: boolean } = {}): P {
+  /** Queues `create` in a batch, so a task can be saved together with other writes. */
+  createTo(batch: WriteBatch, task: Task, opts: { backlog?: boolean } = {}): WriteBatch {
+    const p = WriteBatch.queue(batch);
     p.add("HSET", this.keys.task(task.id), ...Object.entries(taskToHash(task).set).flat())
       .add("SADD", this.keys.tasksIndex, task.id);
     if (opts.backlog) p.add("RPUSH", this.keys.backlog, task.id);
-    return p;
+    return batch;
   }
 
   /**
    * Adds a whole-record write to a pipeline or transaction, as tinytown's `set_task` does
    * (absent optional fields deleted, the rest set), creating the record when missing.
    */
-  saveTo<P extends Pipeline>(p: P, task: Task): P {
+  saveTo(batch: WriteBatch, task: Task): WriteBatch {
+    const p = WriteBatch.queue(batch);
     const { set, del } = taskToHash(task);
     if (del.length) p.add("HDEL", this.keys.task(task.id), ...del);
-    return p.add("HSET", this.keys.task(task.id), ...Object.entries(set).flat())
+    p.add("HSET", this.keys.task(task.id), ...Object.entries(set).flat())
       .add("SADD", this.keys.tasksIndex, task.id);
+    return batch;
   }
 
   async save(task: Task): Promise<void> {
-    await this.saveTo(this.redis.multi(), task).exec();
+    await this.saveTo(new WriteBatch(this.redis.multi()), task).exec();
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -121,15 +126,15 @@ export class TaskStore {
    */
   async listBrief(): Promise<TaskBrief[]> {
     const ids = await this.redis.smembers(this.keys.tasksIndex);
-    const chunks: Promise<RedisValue[]>[] = [];
+    const chunks: Promise<(string | null)[][]>[] = [];
     for (let i = 0; i < ids.length; i += 1000) {
-      const p = this.redis.pipeline();
-      for (const id of ids.slice(i, i + 1000)) {
-        p.add("HMGET", this.keys.task(id), "state", "assigned_to", "description", "created_at");
-      }
-      chunks.push(p.execOrThrow());
+      const p = new TypedPipeline(this.redis.pipeline());
+      const replies = ids.slice(i, i + 1000).map((id) =>
+        p.hmget(this.keys.task(id), "state", "assigned_to", "description", "created_at")
+      );
+      chunks.push(p.exec().then(() => replies.map((r) => r.value)));
     }
-    const rows = (await Promise.all(chunks)).flat() as (string | null)[][];
+    const rows = (await Promise.all(chunks)).flat();
     const out: (TaskBrief & { created: string })[] = [];
     rows.forEach(([state, assignedTo, description, created], i) => {
       if (state === null && description === null) return; // record gone; list() prunes the index
@@ -181,6 +186,34 @@ export class TaskStore {
   /** Takes the first backlog id (FIFO); undefined when the backlog is empty. */
   async backlogPop(): Promise<string | undefined> {
     return (await this.redis.lpop(this.keys.backlog)) ?? undefined;
+  }
+
+  /**
+   * Runs the writes `queue` puts in its batch (the task's creation, its message, its event)
+   * only while the task's hash does not exist: of two creators at once, one writes. True when
+   * this one did.
+   */
+  async createOnce(taskId: string, queue: (batch: WriteBatch) => void): Promise<boolean> {
+    const queued: RedisArg[] = [];
+    const capture = new Pipeline((cmds) => {
+      for (const cmd of cmds) queued.push(cmd.length, ...cmd);
+      return Promise.resolve([]);
+    });
+    const batch = new WriteBatch(capture);
+    queue(batch);
+    await batch.exec();
+    return (await this.redis.evalScript(CREATE_ONCE, [this.keys.task(taskId)], queued)) === 1;
+  }
+
+  /** Appends the task to the backlog unless it is there or no longer pending; true when added. */
+  async backlogPushIfPending(taskId: string): Promise<boolean> {
+    const keys = [this.keys.backlog, this.keys.task(taskId)];
+    return (await this.redis.evalScript(BACKLOG_ONCE, keys, [taskId])) === 1;
+  }
+
+  /** Removes every occurrence of the id from the backlog; how many there were. */
+  async backlogRemoveAll(id: string): Promise<number> {
+    return await this.redis.lrem(this.keys.backlog, 0, id);
   }
 
   /** Removes one occurrence of the id from the backlog; true when it was there. */

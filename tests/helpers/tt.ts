@@ -1,7 +1,11 @@
 /**
- * Runs the real `tt` (main.ts under `deno run`) as a subprocess, in an isolated TT_HOME, and
- * gives each test a fresh town folder that is stopped and removed afterwards.
+ * Runs `tt` — the real main.ts under `deno run` as a subprocess, or the same command line in
+ * this process with its output captured — in an isolated TT_HOME, and gives each test a fresh
+ * town folder that is stopped and removed afterwards.
  */
+import { runCli } from "../../src/cli/app.ts";
+import { CapturedOutput } from "../../src/cli/output.ts";
+
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 export interface TtResult {
@@ -41,6 +45,33 @@ export async function runTt(args: string[], options: TtRunOptions = {}): Promise
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs tt in this process (runCli with a captured sink): no start-up cost, same parser,
+ * output and exit code. `env` is applied to the process environment for the run and put back
+ * afterwards, so runs are serialized; no cwd or stdin (use runTt for those).
+ */
+export function runTtInProcess(
+  args: string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<TtResult> {
+  const run = inProcessQueue.then(async () => {
+    const env = { NO_COLOR: "1", ...options.env };
+    const saved = Object.entries(env).map(([k]) => [k, Deno.env.get(k)] as const);
+    for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
+    try {
+      const output = new CapturedOutput();
+      const code = await runCli(args, output);
+      return { code, stdout: output.stdout, stderr: output.stderr };
+    } finally {
+      for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+    }
+  });
+  inProcessQueue = run.catch(() => {});
+  return run;
+}
+
 /** A temp folder for a town plus a private TT_HOME; `tt(...)` runs commands against it. */
 export interface TestTown {
   dir: string;
@@ -54,7 +85,13 @@ export interface TestTown {
 }
 
 export async function makeTestTown(
-  opts: { init?: boolean; name?: string; env?: Record<string, string> } = {},
+  opts: {
+    init?: boolean;
+    name?: string;
+    env?: Record<string, string>;
+    /** Run commands in this process (runTtInProcess) instead of as subprocesses. */
+    inProcess?: boolean;
+  } = {},
 ): Promise<TestTown> {
   const dir = await Deno.makeTempDir({ prefix: "tt-town-" });
   const home = await Deno.makeTempDir({ prefix: "tt-home-" });
@@ -63,7 +100,10 @@ export async function makeTestTown(
     dir,
     home,
     env,
-    tt: (...args) => runTt(["--town", dir, ...args], { env }),
+    tt: (...args) =>
+      opts.inProcess
+        ? runTtInProcess(["--town", dir, ...args], { env })
+        : runTt(["--town", dir, ...args], { env }),
     ok: async (...args) => {
       const r = await town.tt(...args);
       if (r.code !== 0) {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { closeAgent, interruptAgent, resumeAgent } from "../src/service/agent_control.ts";
 import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { RedisClient } from "../src/redis/mod.ts";
-import { openStore, type Store } from "../src/store/store.ts";
+import { openTestStore as openStore, type TestStore as Store } from "./helpers/store.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 /** A store whose resolveAgent lets the loop write `loopWrites` right after the command read. */

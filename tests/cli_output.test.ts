@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { makeTestTown } from "./helpers/tt.ts";
 
 Deno.test("tt inbox --json without an agent is a usage error, not usage text on stdout", async () => {
-  const town = await makeTestTown({ name: "out" });
+  const town = await makeTestTown({ name: "out", inProcess: true });
   try {
     const r = await town.tt("inbox", "--json");
     assert.equal(r.code, 2, r.stdout + r.stderr);
@@ -23,7 +23,7 @@ Deno.test("tt inbox --json without an agent is a usage error, not usage text on 
 });
 
 Deno.test("control characters in messages and tasks are not printed raw", async () => {
-  const town = await makeTestTown({ name: "out" });
+  const town = await makeTestTown({ name: "out", inProcess: true });
   try {
     const evil = "title\x1b]0;pwned\x07 \x1b[2J\x1b[31mred\x9b1m\x7fend";
     await town.ok("send", "conductor", evil);

@@ -8,7 +8,8 @@ import { plainOrQuoted, quoteExcerpt, TtError } from "../errors.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { RedisReplyError } from "../redis/errors.ts";
 import { decodeReply, type RedisArg, type RespValue } from "../redis/resp.ts";
-import type { TownKeys } from "../store/keys.ts";
+import { TypedPipeline } from "../redis/typed_pipeline.ts";
+import { type TownKeys, townKeys } from "./keys.ts";
 import { agentRecordProblem, keyDumpProblem } from "./snapshot_check.ts";
 
 const FORMAT = "tt-state";
@@ -109,9 +110,10 @@ export async function readTownState(
 
 async function readOnce(redis: RedisClient, keys: TownKeys, town: string): Promise<TownState> {
   const names = (await redis.scanAll(keys.pattern)).sort();
-  const types = names.length
-    ? (await names.reduce((p, k) => p.add("TYPE", k), redis.pipeline()).execOrThrow()) as string[]
-    : [];
+  const typing = new TypedPipeline(redis.pipeline());
+  const typeReplies = names.map((k) => typing.type(k));
+  await typing.exec();
+  const types = typeReplies.map((r) => r.value);
   const tx = redis.multi();
   const plan: { key: string; type: string; n: number }[] = [];
   names.forEach((key, i) => {
@@ -244,7 +246,7 @@ export function checkTownState(data: unknown, file: string): TownState {
   if (s.saved_at !== undefined && typeof s.saved_at !== "string") {
     throw bad('"saved_at" is not text');
   }
-  const prefix = `tt:${s.town}:`;
+  const prefix = townKeys(s.town).prefix;
   for (const [key, dump] of Object.entries(s.keys)) {
     const shown = plainOrQuoted(key);
     if (!key.startsWith(prefix)) {
@@ -267,7 +269,7 @@ export async function writeTownState(
   state: TownState,
   replace: readonly string[],
 ): Promise<void> {
-  const from = `tt:${state.town}:`;
+  const from = townKeys(state.town).prefix;
   const tx = redis.multi();
   const targets = Object.keys(state.keys).map((k) => keys.prefix + k.slice(from.length));
   // Every written key is cleared too: one created since `replace` was listed (a live agent's

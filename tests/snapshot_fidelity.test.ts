@@ -8,7 +8,7 @@ import { RedisClient } from "../src/redis/mod.ts";
 import { townKeys } from "../src/store/keys.ts";
 import { openStore } from "../src/store/store.ts";
 import { restoreTown, saveTown } from "../src/service/snapshot.ts";
-import { readTownState, writeTownState } from "../src/service/snapshot_redis.ts";
+import { readTownState, writeTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 const BOM_TEXT = new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]); // "\uFEFFhi"
@@ -68,7 +68,7 @@ Deno.test("restore --force replaces a key that appeared after it looked at the t
         return typeof v === "function" ? v.bind(target) : v;
       },
     });
-    await restoreTown({ ...store, redis: racing }, "r", file, true);
+    await restoreTown(openStore(racing, "r"), "r", file, true);
     const entries = await client.command(["XRANGE", events, "-", "+"]) as unknown[][];
     assert.deepEqual(entries.map((e) => e[0]), ["1-1"]);
     assert.deepEqual(await client.lrange(store.keys.backlog, 0, -1), ["x"]);

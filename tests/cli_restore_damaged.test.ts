@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore } from "../src/store/store.ts";
-import { checkTownState, readTownState } from "../src/service/snapshot_redis.ts";
+import { checkTownState, readTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TtResult } from "./helpers/tt.ts";
 
@@ -31,7 +31,7 @@ const BAD_KEYS: Record<string, unknown>[] = [
 ];
 
 Deno.test("tt restore --force refuses malformed values before touching the town", async () => {
-  const town = await makeTestTown({ name: "rv" });
+  const town = await makeTestTown({ name: "rv", inProcess: true });
   try {
     const added = JSON.parse(await town.ok("backlog", "add", "keep me", "--json"));
     const file = `${town.dir}/bad-state.json`;
@@ -58,7 +58,7 @@ Deno.test("tt restore --force refuses malformed values before touching the town"
 });
 
 Deno.test("tt restore of a file without saved_at does not print 'undefined'", async () => {
-  const town = await makeTestTown({ name: "rv" });
+  const town = await makeTestTown({ name: "rv", inProcess: true });
   try {
     const file = `${town.dir}/state.json`;
     const keys = { "tt:rv:backlog": { type: "list", value: ["a"] } };
@@ -101,7 +101,7 @@ Deno.test("the checks accept what tt save writes for every data type", async () 
 });
 
 Deno.test("a garbage state file is quoted as a short, escaped excerpt, never echoed raw", async () => {
-  const town = await makeTestTown({ name: "rv" });
+  const town = await makeTestTown({ name: "rv", inProcess: true });
   try {
     const file = `${town.dir}/garbage.json`;
     const tail = "SECRET-TAIL-".repeat(30);
