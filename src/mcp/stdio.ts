@@ -6,7 +6,11 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { Buffer } from "node:buffer";
 import { openHost } from "./host.ts";
+
+/** After stdin ends, how long answers to requests already read may still be sent. */
+const EOF_GRACE_MS = 10_000;
 
 /** A Transport over Deno's stdin/stdout; `closed` resolves at EOF or on close(). */
 export class DenoStdioTransport implements Transport {
@@ -18,6 +22,9 @@ export class DenoStdioTransport implements Transport {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Ids of requests received and not answered yet. */
+  readonly #open = new Set<string | number>();
+  #drained: (() => void) | undefined;
   readonly closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -32,7 +39,7 @@ export class DenoStdioTransport implements Transport {
         for (;;) {
           const { value, done } = await this.#reader!.read();
           if (done) break;
-          this.#buffer.append(value as never);
+          this.#buffer.append(Buffer.from(value));
           for (;;) {
             let message: JSONRPCMessage | null;
             try {
@@ -42,18 +49,35 @@ export class DenoStdioTransport implements Transport {
               continue;
             }
             if (message === null) break;
+            if ("method" in message && "id" in message) this.#open.add(message.id);
             this.onmessage?.(message);
           }
         }
       } catch (err) {
         if (!this.#closed) this.onerror?.(err as Error);
       }
+      await this.#drain(EOF_GRACE_MS);
       await this.close();
     })();
     return Promise.resolve();
   }
 
+  /** Waits (at most `ms`) for the answers to requests already read. */
+  async #drain(ms: number): Promise<void> {
+    if (this.#open.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((r) => this.#drained = r),
+      new Promise<void>((r) => timer = setTimeout(r, ms)),
+    ]);
+    clearTimeout(timer);
+  }
+
   send(message: JSONRPCMessage): Promise<void> {
+    if (!("method" in message) && "id" in message && message.id !== null) {
+      this.#open.delete(message.id);
+      if (this.#open.size === 0) this.#drained?.();
+    }
     const bytes = this.#encoder.encode(serializeMessage(message));
     this.#writing = this.#writing.then(async () => {
       let off = 0;
