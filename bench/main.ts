@@ -5,6 +5,7 @@
  */
 import { runAgentBench } from "./agents.ts";
 import { runLibraryBench } from "./library.ts";
+import { runMcpBench } from "./mcp.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runRedisBench } from "./redis.ts";
 
@@ -16,6 +17,7 @@ const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
+  ...await runMcpBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {
