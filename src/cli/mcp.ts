@@ -4,7 +4,7 @@
  * carries nothing but JSON-RPC.
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { writeErr } from "./output.ts";
 
 function portOption(value: string): number {

@@ -6,7 +6,9 @@ import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { stateDisplayName } from "../model/agent.ts";
+import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
+import type { TownContext } from "../service/context.ts";
 import * as backlog from "../service/backlog.ts";
 import * as overview from "../service/town_overview.ts";
 
@@ -28,11 +30,11 @@ const MAIN_TOOLS = [
 ];
 
 /** The conductor's start-up context: the town, its agents, the backlog, the main tools. */
-export async function conductorContext(town: Town): Promise<string> {
+export async function conductorContext(ctx: TownContext): Promise<string> {
   const lines = ["# Tinytown conductor context", ""];
   try {
-    const info = overview.info(town);
-    const agents = await overview.agentsOverview(town);
+    const info = overview.info(ctx);
+    const agents = await overview.agentsOverview(ctx);
     lines.push(`## Town: ${info.name}`, "", `- Root: ${info.root}`, `- Agents: ${agents.length}`);
     if (agents.length > 0) lines.push("", "### Agents");
     for (const o of agents) {
@@ -46,7 +48,7 @@ export async function conductorContext(town: Town): Promise<string> {
     // The status read failed: the rest of the context still helps.
   }
   try {
-    const items = await backlog.list(town);
+    const items = await backlog.list(ctx);
     if (items.length > 0) lines.push("", "### Backlog");
     for (const i of items) {
       const tags = i.task?.tags.length ? ` [${i.task.tags.join(", ")}]` : "";
@@ -93,12 +95,13 @@ export function roleHint(agentName: string | undefined, tags: string | undefined
 }
 
 export function definePrompts(server: McpServer, town: Town): void {
+  const ctx = contextOf(town);
   server.registerPrompt("conductor.startup_context", {
     description: "Conductor start-up context with town state and operations",
   }, async () =>
     userMessage(
       "Conductor start-up context with town state and operations",
-      await conductorContext(town),
+      await conductorContext(ctx),
     ));
   server.registerPrompt(
     "agent.role_hint",

@@ -8,6 +8,7 @@ import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Variables } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { describeError } from "../errors.ts";
 import { parseId } from "../model/ids.ts";
+import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import * as backlog from "../service/backlog.ts";
 import * as overview from "../service/town_overview.ts";
@@ -40,14 +41,15 @@ function one(v: string | string[] | undefined): string {
 }
 
 export function defineResources(server: McpServer, town: Town): void {
+  const ctx = contextOf(town);
   const plain = { mimeType: "text/plain" };
   server.registerResource("Current Town", "tinytown://town/current", {
     ...plain,
     description: "The town and every agent",
   }, (uri: URL) =>
     json(uri, async () => {
-      const info = overview.info(town);
-      const agents = (await overview.agentsOverview(town)).map(agentSummary);
+      const info = overview.info(ctx);
+      const agents = (await overview.agentsOverview(ctx)).map(agentSummary);
       return {
         name: info.name,
         root: info.root,
@@ -59,7 +61,7 @@ export function defineResources(server: McpServer, town: Town): void {
   server.registerResource("All Agents", "tinytown://agents", {
     ...plain,
     description: "Every agent",
-  }, (uri: URL) => json(uri, async () => (await overview.agentsOverview(town)).map(agentSummary)));
+  }, (uri: URL) => json(uri, async () => (await overview.agentsOverview(ctx)).map(agentSummary)));
   server.registerResource(
     "Backlog",
     "tinytown://backlog",
@@ -68,7 +70,7 @@ export function defineResources(server: McpServer, town: Town): void {
       description: "The backlog in order",
     },
     (uri: URL) =>
-      json(uri, async () => (await backlog.list(town)).map((i) => backlogEntry(i.id, i.task))),
+      json(uri, async () => (await backlog.list(ctx)).map((i) => backlogEntry(i.id, i.task))),
   );
   server.registerResource("Missions", "tinytown://missions", {
     ...plain,
@@ -82,7 +84,7 @@ export function defineResources(server: McpServer, town: Town): void {
     (uri: URL, vars: Variables) =>
       json(uri, async () => {
         const name = decodeURIComponent(one(vars.agent_name));
-        const found = (await overview.agentsOverview(town)).find((o) => o.agent.name === name);
+        const found = (await overview.agentsOverview(ctx)).find((o) => o.agent.name === name);
         if (!found) throw new Error(`Agent not found: ${name}`);
         return agentSummary(found);
       }),
@@ -96,7 +98,7 @@ export function defineResources(server: McpServer, town: Town): void {
         const raw = decodeURIComponent(one(vars.task_id));
         const id = parseId(raw);
         if (!id) throw new Error(`Invalid task ID: ${raw}`);
-        const item = (await backlog.list(town)).find((i) => i.id === id);
+        const item = (await backlog.list(ctx)).find((i) => i.id === id);
         if (!item) throw new Error(`Task not found: ${raw}`);
         return backlogEntry(item.id, item.task);
       }),

@@ -4,13 +4,13 @@
  * its hook is called here.
  */
 import * as tasks from "../service/tasks.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "../service/context.ts";
 
 /** Completes the task (id or 4+ character prefix). */
 export async function completeTask(
-  town: Town,
+  ctx: TownContext,
   ref: string,
   result?: string,
 ): Promise<tasks.TaskEnd> {
-  return await tasks.complete(town, ref, result);
+  return await tasks.complete(ctx, ref, result);
 }

@@ -6,7 +6,9 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
+import type { TownContext } from "../service/context.ts";
 import type { Scope } from "../townhall/security/scopes.ts";
 import { fail, ok, succeeded } from "./envelope.ts";
 
@@ -22,7 +24,8 @@ export const GROUP_SCOPE: Readonly<Record<ToolGroup, Scope>> = {
 
 /** What a running tool gets besides its arguments. */
 export interface ToolContext {
-  town: Town;
+  /** The opened town the service functions take. */
+  ctx: TownContext;
   /** Aborts when the client cancels the call or the session ends. */
   signal: AbortSignal;
 }
@@ -68,12 +71,13 @@ export function defineTools(
   tools: readonly ToolDef[],
   audit?: ToolAudit,
 ): void {
+  const ctx = contextOf(town);
   for (const def of tools) {
     const handler = async (args: unknown, extra: CallExtra): Promise<CallToolResult> => {
       const t0 = performance.now();
       let result: CallToolResult;
       try {
-        result = ok(await def.run(args ?? {}, { town, signal: extra.signal }));
+        result = ok(await def.run(args ?? {}, { ctx, signal: extra.signal }));
       } catch (err) {
         result = fail(err);
       }

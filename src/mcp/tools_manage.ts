@@ -24,8 +24,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
       nickname: z.string().nullish(),
       parent_agent: z.string().nullish().describe("Parent agent reference or id"),
     },
-    run: async ({ name, cli, role_id, nickname, parent_agent }, { town }) => {
-      const { agent } = await starting.spawn(town, {
+    run: async ({ name, cli, role_id, nickname, parent_agent }, { ctx }) => {
+      const { agent } = await starting.spawn(ctx, {
         name,
         ...(cli ? { cli } : {}),
         ...(role_id ? { role: role_id } : {}),
@@ -47,8 +47,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Stop an agent now (its running CLI is ended)",
     group: "manage",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      await agents.kill(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      await agents.kill(ctx, agent);
       return agentStatus(agent, "stopped");
     },
   }),
@@ -57,8 +57,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Pause an agent",
     group: "manage",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      await agents.interrupt(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      await agents.interrupt(ctx, agent);
       return agentStatus(agent, "paused");
     },
   }),
@@ -68,8 +68,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     group: "manage",
     readOnly: true,
     input: { agent: agentRef, timeout_secs: z.number().int().min(0).nullish() },
-    run: async ({ agent, timeout_secs }, { town, signal }) => {
-      const a = await waiting.wait(town, agent, {
+    run: async ({ agent, timeout_secs }, { ctx, signal }) => {
+      const a = await waiting.wait(ctx, agent, {
         signal,
         ...(timeout_secs != null ? { timeoutMs: timeout_secs * 1000 } : {}),
       });
@@ -86,8 +86,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Resume a paused agent",
     group: "manage",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      await agents.resume(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      await agents.resume(ctx, agent);
       return agentStatus(agent, "resumed");
     },
   }),
@@ -96,8 +96,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Let an agent finish its round, then stop",
     group: "manage",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      await agents.close(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      await agents.close(ctx, agent);
       return agentStatus(agent, "draining");
     },
   }),
@@ -106,8 +106,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Start a new loop for a stopped agent (as tt restart)",
     group: "manage",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      await agents.restart(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      await agents.restart(ctx, agent);
       return agentStatus(agent, "restarted");
     },
   }),
@@ -116,8 +116,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Remove stopped and errored agents (every agent with all)",
     group: "manage",
     input: { all: z.boolean().default(false) },
-    run: async ({ all }, { town }) => {
-      const r = await agents.prune(town, { all });
+    run: async ({ all }, { ctx }) => {
+      const r = await agents.prune(ctx, { all });
       return { agents: r.removed.map(agentBrief), removed: r.removed.length };
     },
   }),
@@ -127,8 +127,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     group: "manage",
     readOnly: true,
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) => {
-      const task = await waiting.lastResult(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      const task = await waiting.lastResult(ctx, agent);
       if (!task) return { agent, message: "No completed tasks found for this agent", result: null };
       return {
         agent,
@@ -143,8 +143,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     name: "recovery.recover_agents",
     description: "Recover agents whose loop died",
     group: "manage",
-    run: async (_args, { town }) => {
-      const r = await recovery.recoverReport(town);
+    run: async (_args, { ctx }) => {
+      const r = await recovery.recoverReport(ctx);
       return {
         agents_checked: r.checked,
         agents_recovered: r.recovered.length,
@@ -161,8 +161,8 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
       to_agent: z.string().nullish(),
       from_agent: z.string().nullish(),
     },
-    run: async ({ to_backlog, to_agent, from_agent }, { town }) => {
-      const r = await recovery.reclaimReport(town, {
+    run: async ({ to_backlog, to_agent, from_agent }, { ctx }) => {
+      const r = await recovery.reclaimReport(ctx, {
         toBacklog: to_backlog,
         ...(to_agent ? { to: to_agent } : {}),
         ...(from_agent ? { from: from_agent } : {}),

@@ -14,9 +14,9 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "town.get_status",
     description: "The town's name, folder, Redis URL and every agent with its mailbox sizes",
     group: "read",
-    run: async (_args, { town }) => {
-      const info = overview.info(town);
-      const agents = (await overview.agentsOverview(town)).map(agentObject);
+    run: async (_args, { ctx }) => {
+      const info = overview.info(ctx);
+      const agents = (await overview.agentsOverview(ctx)).map(agentObject);
       return {
         name: info.name,
         root: info.root,
@@ -30,14 +30,14 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "agent.list",
     description: "Every agent with its state, counters and mailbox sizes",
     group: "read",
-    run: async (_args, { town }) => (await overview.agentsOverview(town)).map(agentObject),
+    run: async (_args, { ctx }) => (await overview.agentsOverview(ctx)).map(agentObject),
   }),
   tool({
     name: "agent.list_open",
     description: "Agents not in a terminal state (stopped, error, cold)",
     group: "read",
-    run: async (_args, { town }) =>
-      (await overview.agentsOverview(town)).filter((o) => !isTerminalState(o.agent.state))
+    run: async (_args, { ctx }) =>
+      (await overview.agentsOverview(ctx)).filter((o) => !isTerminalState(o.agent.state))
         .map(agentObject),
   }),
   tool({
@@ -45,8 +45,8 @@ export const READ_TOOLS: readonly ToolDef[] = [
     description: "The first 100 waiting messages of an agent's inbox (nothing is consumed)",
     group: "read",
     input: { agent: z.string().describe("Agent name, nickname, id or conductor") },
-    run: async ({ agent }, { town }) => {
-      const s = await inboxes.summary(town, agent);
+    run: async ({ agent }, { ctx }) => {
+      const s = await inboxes.summary(ctx, agent);
       return {
         agent,
         agent_id: s.agentId,
@@ -60,8 +60,8 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "task.list_pending",
     description: "Tasks waiting in the agents' inboxes",
     group: "read",
-    run: async (_args, { town }) =>
-      (await pending.listPending(town)).map((p) => ({
+    run: async (_args, { ctx }) =>
+      (await pending.listPending(ctx)).map((p) => ({
         agent_id: p.agentId,
         agent_name: p.agentName,
         description: p.description,
@@ -72,8 +72,8 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "backlog.list",
     description: "The backlog in order",
     group: "read",
-    run: async (_args, { town }) =>
-      (await backlog.list(town)).map((item) => backlogEntry(item.id, item.task)),
+    run: async (_args, { ctx }) =>
+      (await backlog.list(ctx)).map((item) => backlogEntry(item.id, item.task)),
   }),
   ...MISSION_READ_TOOLS,
 ];

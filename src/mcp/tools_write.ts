@@ -3,7 +3,7 @@ import { z } from "zod";
 import * as backlog from "../service/backlog.ts";
 import * as messages from "../service/messages.ts";
 import * as tasks from "../service/tasks.ts";
-import type { SendKind } from "../work/send.ts";
+import type { SendKind } from "../service/message_send.ts";
 import { tool, type ToolDef } from "./tool_kit.ts";
 import { MISSION_WRITE_TOOLS } from "./tools_mission.ts";
 import { completeTask } from "./task_completion.ts";
@@ -17,8 +17,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
     description: "Assign a new task to an agent",
     group: "write",
     input: { agent: agentRef, description: z.string().describe("What to do") },
-    run: async ({ agent, description }, { town }) => {
-      const task = await tasks.assign(town, agent, description);
+    run: async ({ agent, description }, { ctx }) => {
+      const task = await tasks.assign(ctx, agent, description);
       return { agent_id: task.assignedTo ?? null, agent_name: agent, task_id: task.id };
     },
   }),
@@ -30,8 +30,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
       task_id: z.string().describe("Task id (or a 4+ character prefix)"),
       result: z.string().nullish().describe("What was done"),
     },
-    run: async ({ task_id, result }, { town }) => {
-      const end = await completeTask(town, task_id, result ?? undefined);
+    run: async ({ task_id, result }, { ctx }) => {
+      const end = await completeTask(ctx, task_id, result ?? undefined);
       return {
         cleared_current_task: end.clearedCurrentTask,
         description: end.task.description,
@@ -53,8 +53,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
       kind: z.string().default("task").describe("task, query, info or ack"),
       urgent: z.boolean().default(false),
     },
-    run: async ({ to, message, from, kind, urgent }, { town }) => {
-      const sent = await messages.send(town, to, message, {
+    run: async ({ to, message, from, kind, urgent }, { ctx }) => {
+      const sent = await messages.send(ctx, to, message, {
         kind: (KINDS.includes(kind) ? kind : "task") as SendKind,
         urgent,
         ...(from ? { from } : {}),
@@ -67,8 +67,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
     description: "Add an unassigned task to the backlog",
     group: "write",
     input: { description: z.string(), tags: z.array(z.string()).nullish() },
-    run: async ({ description, tags }, { town }) => {
-      const task = await backlog.add(town, description, tags ?? []);
+    run: async ({ description, tags }, { ctx }) => {
+      const task = await backlog.add(ctx, description, tags ?? []);
       return { description: task.description, task_id: task.id };
     },
   }),
@@ -77,8 +77,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
     description: "Give a backlog task to an agent",
     group: "write",
     input: { task_id: z.string(), agent: agentRef },
-    run: async ({ task_id, agent }, { town }) => {
-      const task = await backlog.claim(town, task_id, agent);
+    run: async ({ task_id, agent }, { ctx }) => {
+      const task = await backlog.claim(ctx, task_id, agent);
       return { agent_id: task.assignedTo ?? null, agent_name: agent, task_id: task.id };
     },
   }),
@@ -87,8 +87,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
     description: "Give every backlog task to one agent",
     group: "write",
     input: { agent: agentRef },
-    run: async ({ agent }, { town }) =>
-      (await backlog.assignAll(town, agent)).map((t) => ({
+    run: async ({ agent }, { ctx }) =>
+      (await backlog.assignAll(ctx, agent)).map((t) => ({
         agent_id: t.assignedTo ?? null,
         agent_name: agent,
         task_id: t.id,
@@ -99,8 +99,8 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
     description: "Take a task out of the backlog and delete it",
     group: "write",
     input: { task_id: z.string() },
-    run: async ({ task_id }, { town }) => {
-      const task = await backlog.remove(town, task_id);
+    run: async ({ task_id }, { ctx }) => {
+      const task = await backlog.remove(ctx, task_id);
       return { removed: true, task_id: task.id };
     },
   }),

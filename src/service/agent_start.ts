@@ -3,10 +3,9 @@
  * background exactly as `tt spawn` does, so the agent really works (the reference only writes
  * a `starting` record).
  */
-import { spawnAgent } from "../agent/spawn.ts";
+import { spawnAgent } from "./agent_spawn.ts";
 import type { Agent } from "../model/agent.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** What to spawn. */
 export interface SpawnRequest {
@@ -31,15 +30,14 @@ export interface Spawned {
 
 /** `tt spawn` in the background; `warn` gets the CLI check's warnings. */
 export async function spawn(
-  town: Town,
+  ctx: TownContext,
   req: SpawnRequest,
   warn?: (line: string) => void,
 ): Promise<Spawned> {
-  const ctx = contextOf(town);
   const r = await spawnAgent(ctx.open, ctx.store, {
     ...req,
     ...(warn ? { warn } : {}),
-    ...(Object.keys(ctx.envVars).length ? { env: ctx.envVars } : {}),
+    ...(ctx.envVars && Object.keys(ctx.envVars).length ? { env: ctx.envVars } : {}),
   });
   return { agent: r.agent, logFile: r.logFile, ...(r.pid !== undefined ? { pid: r.pid } : {}) };
 }

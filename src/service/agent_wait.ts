@@ -6,8 +6,7 @@ import { isTerminalState } from "../model/agent.ts";
 import type { Agent } from "../model/agent.ts";
 import type { Task } from "../model/task.ts";
 import { sleep } from "../sleep.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** How long `wait` waits and how it is called off. */
 export interface AgentWaitOptions {
@@ -24,11 +23,11 @@ export interface AgentWaitOptions {
  * passes; returns the record then. Rejects when the agent disappears or the signal aborts.
  */
 export async function wait(
-  town: Town,
+  ctx: TownContext,
   ref: string,
   options: AgentWaitOptions = {},
 ): Promise<Agent> {
-  const { store } = contextOf(town);
+  const { store } = ctx;
   const first = await store.agents.resolveAgent(ref);
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
   const pollMs = options.pollMs ?? 250;
@@ -46,13 +45,13 @@ export async function wait(
 }
 
 /** Agents not in a terminal state, oldest first. */
-export async function listOpen(town: Town): Promise<Agent[]> {
-  return (await contextOf(town).store.agents.list()).filter((a) => !isTerminalState(a.state));
+export async function listOpen(ctx: TownContext): Promise<Agent[]> {
+  return (await ctx.store.agents.list()).filter((a) => !isTerminalState(a.state));
 }
 
 /** The agent's most recently completed task, or null when it completed none. */
-export async function lastResult(town: Town, ref: string): Promise<Task | null> {
-  const { store } = contextOf(town);
+export async function lastResult(ctx: TownContext, ref: string): Promise<Task | null> {
+  const { store } = ctx;
   const agent = await store.agents.resolveAgent(ref);
   let best: Task | null = null;
   for (const t of await store.tasks.list()) {

@@ -3,11 +3,10 @@
  * `recovery.reclaim_tasks`): `tt recover` with the number of agents checked, and `tt reclaim`
  * with the reference's destination wording and a count of task messages moved.
  */
-import { reclaimInboxes } from "../agent/reclaim.ts";
-import { recoverAgents } from "../agent/recover.ts";
+import { reclaimInboxes } from "./reclaim_inboxes.ts";
+import { recoverAgents } from "./recover_agents.ts";
 import type { Agent } from "../model/agent.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** What `recover` looked at and changed. */
 export interface RecoverReport {
@@ -17,8 +16,7 @@ export interface RecoverReport {
 }
 
 /** `tt recover`: agents whose loop is gone get their unfinished work put back. */
-export async function recoverReport(town: Town): Promise<RecoverReport> {
-  const ctx = contextOf(town);
+export async function recoverReport(ctx: TownContext): Promise<RecoverReport> {
   const r = await recoverAgents(ctx.store, {
     leaseSecs: ctx.open.config.agent.leaseSecs,
     townPaths: ctx.open.paths,
@@ -36,10 +34,10 @@ export interface ReclaimReport {
 
 /** `tt reclaim`: the dead agents' task messages to the backlog, to an agent, or listed. */
 export async function reclaimReport(
-  town: Town,
+  ctx: TownContext,
   opts: { toBacklog?: boolean; to?: string; from?: string } = {},
 ): Promise<ReclaimReport> {
-  const r = await reclaimInboxes(contextOf(town).store, opts);
+  const r = await reclaimInboxes(ctx.store, opts);
   const counted = r.agents.flatMap((a) => a.messages).filter((m) =>
     (m.message?.body.type === "task_assign" || m.message?.body.type === "task") &&
     (r.listOnly ? m.outcome === "listed" : m.outcome === "to_backlog" || m.outcome === "to_agent")

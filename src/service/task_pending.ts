@@ -3,8 +3,7 @@
  * the task messages waiting in the first 100 entries of its regular inbox (townhall.md §4.2).
  */
 import { newId } from "../model/ids.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** One task waiting in an agent's inbox. */
 export interface PendingTask {
@@ -16,8 +15,8 @@ export interface PendingTask {
 }
 
 /** Every task waiting in an inbox: task_assign messages whose task exists, and free-text tasks. */
-export async function listPending(town: Town): Promise<PendingTask[]> {
-  const { store } = contextOf(town);
+export async function listPending(ctx: TownContext): Promise<PendingTask[]> {
+  const { store } = ctx;
   const agents = await store.agents.list();
   const peeks = await Promise.all(agents.map((a) => store.mailbox.peek(a.id, 100)));
   const out: PendingTask[] = [];
