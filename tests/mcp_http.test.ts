@@ -184,6 +184,48 @@ Deno.test("mcp http: agent.spawn starts a real loop that completes its task; kil
       assert.equal(open.length, 1);
       assert.equal(open[0].tasks_completed, 1);
 
+      // A cancelled agent.wait: its own HTTP response ends with a "cancelled" error.
+      const headers = {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": c.transport.sessionId!,
+        "mcp-protocol-version": "2025-03-26",
+      };
+      const waiting = fetch(`${url}/mcp`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 777,
+          method: "tools/call",
+          params: { name: "agent.wait", arguments: { agent: "worker-1" } },
+        }),
+      });
+      // The cancel may overtake the call (another connection): repeat it until the call ends.
+      const answered = waiting.then((r) => r.json());
+      const answer = await eventually("the cancelled call's answer", async () => {
+        const cancel = await fetch(`${url}/mcp`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            method: "notifications/cancelled",
+            params: { requestId: 777, reason: "test" },
+          }),
+        });
+        assert.equal(cancel.status, 202);
+        await cancel.body?.cancel();
+        return await Promise.race([
+          answered,
+          new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
+        ]);
+      }, 10_000);
+      assert.deepEqual(answer, {
+        jsonrpc: "2.0",
+        id: 777,
+        error: { code: -32800, message: "Request cancelled" },
+      });
+
       const killed = dataOf(
         await c.client.callTool({ name: "agent.kill", arguments: { agent: "worker-1" } }),
       );

@@ -18,7 +18,13 @@ import { checkServeConfig, serveHostname } from "../townhall/security/config.ts"
 import { RateLimiter, rateLimitHeaders } from "../townhall/security/rate_limit.ts";
 import { hasScope, type Principal } from "../townhall/security/scopes.ts";
 import { type McpHost, openHost } from "./host.ts";
-import { callsWriteTool, isInitialize, originAllowed, scopesNeeded } from "./http_guard.ts";
+import {
+  callsWriteTool,
+  cancelledIds,
+  isInitialize,
+  originAllowed,
+  scopesNeeded,
+} from "./http_guard.ts";
 import type { Session } from "./server.ts";
 
 /** Where and how to serve. */
@@ -207,6 +213,14 @@ async function listen(host: McpHost, options: HttpOptions): Promise<McpHttpServe
       authInfo: authInfoOf(principal),
     });
     if (req.method === "DELETE") await endSession(sessionId);
+    // Close the cancelled requests' own responses with an error (they would stay open).
+    for (const id of cancelledIds(body)) {
+      await live.transport.send({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32800, message: "Request cancelled" },
+      }).catch(() => {}); // already answered, or not this session's
+    }
     return res;
   };
 

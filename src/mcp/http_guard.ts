@@ -66,3 +66,17 @@ export function callsWriteTool(body: unknown): boolean {
 export function isInitialize(body: unknown): boolean {
   return messagesOf(body).some((m) => m.method === "initialize");
 }
+
+/**
+ * The request ids a POST body cancels (`notifications/cancelled`). The SDK's server sends no
+ * reply for a cancelled request, which would leave that request's HTTP response open.
+ */
+export function cancelledIds(body: unknown): (string | number)[] {
+  return messagesOf(body).flatMap((m) => {
+    const id = (m.params as { requestId?: unknown } | undefined)?.requestId;
+    return m.method === "notifications/cancelled" &&
+        (typeof id === "string" || typeof id === "number")
+      ? [id]
+      : [];
+  });
+}
