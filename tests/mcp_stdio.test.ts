@@ -70,21 +70,26 @@ Deno.test("mcp stdio: stdout carries only JSON-RPC lines and the server ends at 
         },
       },
       { jsonrpc: "2.0", method: "notifications/initialized" },
+      "this is not JSON",
       {
         jsonrpc: "2.0",
         id: 2,
         method: "tools/call",
         params: { name: "town.get_status", arguments: {} },
       },
-    ].map((m) => JSON.stringify(m)).join("\n") + "\n";
+    ].map((m) => typeof m === "string" ? m : JSON.stringify(m)).join("\n") + "\n";
     for (const argv of [["mcp"], ["townhall", "mcp-stdio"]]) {
       const r = await runTt(argv, { cwd: town.dir, env: town.env, stdin: lines });
       assert.equal(r.code, 0, r.stderr);
-      const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-      assert.deepEqual(out.map((m) => m.id), [1, 2]);
+      const replies = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      // The parse error is answered at once; the others in order.
+      assert.deepEqual(replies.map((m) => m.id).sort(), [1, 2, null]);
+      const byId = (id: number | null) => replies.find((m) => m.id === id);
+      assert.equal(byId(null).error.code, -32700);
+      const out = [byId(1), byId(null), byId(2)];
       assert.equal(out[0].result.serverInfo.name, "tinytown-mcp");
       assert.equal(out[0].result.capabilities.resources.subscribe, true);
-      assert.equal(JSON.parse(out[1].result.content[0].text).data.name, "mcp-stdout");
+      assert.equal(JSON.parse(out[2].result.content[0].text).data.name, "mcp-stdout");
       assert.match(r.stderr, /MCP server on stdio/);
     }
   } finally {

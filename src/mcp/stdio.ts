@@ -45,7 +45,13 @@ export class DenoStdioTransport implements Transport {
             try {
               message = this.#buffer.readMessage();
             } catch (err) {
+              // Not a JSON-RPC message: say so on the wire (JSON-RPC's parse error), go on.
               this.onerror?.(err as Error);
+              await this.send({
+                jsonrpc: "2.0",
+                id: null,
+                error: { code: -32700, message: "Parse error" },
+              } as unknown as JSONRPCMessage);
               continue;
             }
             if (message === null) break;
