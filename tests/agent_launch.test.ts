@@ -11,17 +11,9 @@ import {
 import { TtError } from "../src/errors.ts";
 import { VERSION } from "../src/version.ts";
 import { waitFor } from "./helpers/redis.ts";
+import { withTempDir } from "./helpers/fs.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-async function withTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "tt-launch-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
 async function procStat(pid: number): Promise<string[] | undefined> {

@@ -22,6 +22,7 @@ const GROUPS = {
   recovery: async () => (await import("./recovery.ts")).registerRecoveryCommands,
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
+  mission: async () => (await import("./mission.ts")).registerMissionCommands,
   mcp: async () => (await import("./mcp.ts")).registerMcpCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
@@ -64,6 +65,7 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   restore: "plan",
   migrate: "plan",
   conductor: "conductor",
+  mission: "mission",
   mcp: "mcp",
   townhall: "mcp",
 };

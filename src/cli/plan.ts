@@ -11,7 +11,7 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
-import { initPlan, loadPlanFile, planEntryJson, planStatusIcon } from "../service/plan_file.ts";
+import { initPlan, loadPlanFile, planEntryJson } from "../service/plan_file.ts";
 import {
   migrate,
   migrationNeeded,
@@ -27,6 +27,7 @@ import {
 import type { SyncItem } from "../service/plan_sync.ts";
 import { pullPlan, type PullReport } from "../service/plan_sync_pull.ts";
 import { pushPlan, type PushReport } from "../service/plan_sync_push.ts";
+import { taskStateIcon } from "../model/task.ts";
 import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
@@ -61,7 +62,7 @@ export function registerPlanCommands(program: Command): void {
         ...(plan.description ? [`  ${plan.description}`] : []),
         ...(plan.tasks.length ? [] : ["  (no tasks yet)"]),
         ...plan.tasks.map((t) =>
-          `  ${planStatusIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
+          `  ${taskStateIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
           ` - ${truncateSummary(t.description, 70)}`
         ),
       ]);

@@ -261,19 +261,6 @@ function commentLines(text: string): string {
   return [...lines, line].join("\n") + "\n";
 }
 
-/** The icon `tt plan` shows for a status. */
-export function planStatusIcon(status: TaskState): string {
-  const icons: Record<TaskState, string> = {
-    pending: "⏳",
-    assigned: "📌",
-    running: "🔄",
-    completed: "✅",
-    failed: "❌",
-    cancelled: "🚫",
-  };
-  return icons[status];
-}
-
 /** The `--json` form of an entry (absent optionals as null). */
 export function planEntryJson(e: PlanEntry): Record<string, unknown> {
   return {
