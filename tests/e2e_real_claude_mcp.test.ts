@@ -5,8 +5,8 @@
  * presents it to the model (`mcp__tt__…`). The task ends completed, by that agent.
  */
 import assert from "node:assert/strict";
+import { parse, stringify } from "smol-toml";
 import { realCliTest } from "./helpers/agent_clis.ts";
-import { claudeEnv } from "./fixtures/real_cli_env.ts";
 import {
   anthropicMcpProtocol,
   completionTool,
@@ -14,14 +14,30 @@ import {
 } from "./helpers/model_anthropic_mcp.ts";
 import { SCRIPTED_RESULT, startModelServer } from "./helpers/model_server.ts";
 import { spawn } from "./fixtures/agent_town.ts";
-import {
-  makeCliHome,
-  realCliTown,
-  townEvents,
-  waitForTaskEnd,
-  withEvidence,
-} from "./fixtures/real_cli_town.ts";
+import { realCliTown, townEvents, waitForTaskEnd, withEvidence } from "./fixtures/real_cli_town.ts";
 import { ttCommand } from "./helpers/tt.ts";
+
+/** Adds tt as an MCP server to the town's claude preset, as a user would. */
+async function addTtMcp(townDir: string, cliHome: string): Promise<void> {
+  // The town comes from TINYTOWN_TOWN, which the agent loop sets and Claude Code passes on.
+  const [command, ...args] = ttCommand();
+  const mcpConfig = `${cliHome}/tt-mcp.json`;
+  await Deno.writeTextFile(
+    mcpConfig,
+    JSON.stringify({ mcpServers: { tt: { type: "stdio", command, args: [...args, "mcp"] } } }),
+  );
+  const file = `${townDir}/tinytown.toml`;
+  const config = parse(await Deno.readTextFile(file)) as {
+    agent_clis: Record<string, { command: string; env?: Record<string, string> }>;
+  };
+  const claude = config.agent_clis.claude;
+  // Only this MCP config (no user or project servers).
+  claude.command += ` --strict-mcp-config --mcp-config ${mcpConfig}`;
+  // In --print mode Claude Code connects MCP servers in the background and may take its first
+  // turn before tt's tools are there; blocking makes the first turn see them.
+  claude.env = { ...claude.env, MCP_CONNECTION_NONBLOCKING: "false" };
+  await Deno.writeTextFile(file, stringify(config) + "\n");
+}
 
 realCliTest(
   "claude",
@@ -31,37 +47,21 @@ realCliTest(
       mode: "complete",
       protocols: [anthropicMcpProtocol("tt")],
     });
-    const home = await makeCliHome();
-    // The town comes from TINYTOWN_TOWN, which the agent loop sets and Claude Code passes on.
-    const [command, ...args] = ttCommand();
-    const mcpConfig = `${home}/tt-mcp.json`;
-    await Deno.writeTextFile(
-      mcpConfig,
-      JSON.stringify({ mcpServers: { tt: { type: "stdio", command, args: [...args, "mcp"] } } }),
-    );
     const town = await realCliTown({
       cli: "claude",
-      home,
-      // In --print mode Claude Code connects MCP servers in the background and may take its first
-      // turn before tt's tools are there; blocking makes the first turn see them.
-      env: { ...claudeEnv(server.url), MCP_CONNECTION_NONBLOCKING: "false" },
-      // The preset's command plus the MCP config (only it: no user or project servers).
-      command:
-        `claude --print --dangerously-skip-permissions --strict-mcp-config --mcp-config ${mcpConfig}`,
+      baseUrl: server.url,
       agent: { round_timeout_secs: 300 },
     });
     try {
+      await addTtMcp(town.dir, town.cliHome);
       const agent = await spawn(town, "mcclaude", "claude");
       const { task_id: taskId } = JSON.parse(
         await town.ok("assign", "mcclaude", "write the changelog", "--json"),
       ) as { task_id: string };
       const task = await waitForTaskEnd(town, "mcclaude", taskId);
       const offered = offeredTools.find((names) => completionTool(names, "tt")) ?? [];
-      console.log(
-        `claude offered tt's tools as: ${
-          offered.filter((n) => n.startsWith("mcp__")).slice(0, 5).join(", ")
-        }, …`,
-      );
+      const shown = offered.filter((n) => n.startsWith("mcp__")).slice(0, 5).join(", ");
+      console.log(`claude offered tt's tools as: ${shown}, …`);
       assert.equal(task.state, "completed", JSON.stringify(task));
       assert.equal(task.assigned_to, agent.id);
       assert.equal(task.result, SCRIPTED_RESULT);

@@ -90,10 +90,9 @@ Deno.test("mcp http: tools, resources, prompts and a subscription over the SDK c
       assert.match(e.error!, /ghost/);
       assert.equal("data" in e, false);
 
-      // Mission tools answer with a clear failure until the mission service lands.
-      const m = envelope(await c.client.callTool({ name: "mission.list", arguments: {} }));
-      assert.equal(m.success, false);
-      assert.match(m.error!, /Missions are not available/);
+      // Mission tools run over the mission service (tests/mcp_missions.test.ts has the rest).
+      const m = dataOf(await c.client.callTool({ name: "mission.list", arguments: {} }));
+      assert.deepEqual(m, { count: 0, missions: [] });
 
       // Resources and templates.
       const { resources } = await c.client.listResources();

@@ -12,8 +12,10 @@ import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import * as backlog from "../service/backlog.ts";
 import * as overview from "../service/town_overview.ts";
+import * as missions from "../mission/service.ts";
 import { prettyJson } from "./envelope.ts";
-import { MISSIONS_UNAVAILABLE } from "./tools_mission.ts";
+import { missionEnv } from "./mission_env.ts";
+
 import { agentSummary, backlogEntry } from "./views.ts";
 
 /** The fixed resource URIs, for subscriptions. */
@@ -72,10 +74,25 @@ export function defineResources(server: McpServer, town: Town): void {
     (uri: URL) =>
       json(uri, async () => (await backlog.list(ctx)).map((i) => backlogEntry(i.id, i.task))),
   );
-  server.registerResource("Missions", "tinytown://missions", {
-    ...plain,
-    description: "Every mission",
-  }, (uri: URL) => text(uri, `Error: ${MISSIONS_UNAVAILABLE}`));
+  server.registerResource(
+    "Missions",
+    "tinytown://missions",
+    {
+      ...plain,
+      description: "Every mission",
+    },
+    (uri: URL) =>
+      json(uri, async () =>
+        (await missions.list(missionEnv(ctx), { all: true })).map((m) => ({
+          blocked_reason: m.blocked_reason,
+          created_at: m.created_at,
+          id: m.id,
+          next_wake_at: m.next_wake_at,
+          objective_refs: m.objective_refs,
+          state: m.state,
+          updated_at: m.updated_at,
+        }))),
+  );
 
   server.registerResource(
     "Agent Details",
@@ -107,6 +124,20 @@ export function defineResources(server: McpServer, town: Town): void {
     "Mission Details",
     new ResourceTemplate("tinytown://missions/{mission_id}", { list: undefined }),
     { ...plain, description: "One mission with its work, watches and events" },
-    (uri: URL) => text(uri, `Error: ${MISSIONS_UNAVAILABLE}`),
+    (uri: URL, vars: Variables) =>
+      json(uri, async () => {
+        const s = await missions.status(
+          missionEnv(ctx),
+          decodeURIComponent(one(vars.mission_id)),
+          25,
+        );
+        return {
+          control_messages: s.controls,
+          events: s.events,
+          mission: s.mission,
+          watches: s.watches,
+          work_items: s.items,
+        };
+      }),
   );
 }

@@ -39,6 +39,13 @@ export const WRITE_TOOLS: readonly ToolDef[] = [
         status: "completed",
         task_id: end.task.id,
         tasks_completed: end.tasksCompleted ?? null,
+        mission_sync: end.missionSync
+          ? {
+            mission_id: end.missionSync.missionId,
+            work_item_id: end.missionSync.itemId,
+            outcome: end.missionSync.outcome,
+          }
+          : null,
       };
     },
   }),
