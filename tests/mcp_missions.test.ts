@@ -22,6 +22,10 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
     await session.server.connect(serverSide);
     await client.connect(clientSide);
     assert.match(envelope(await call("mission.start")).error!, /At least one issue or doc/);
+    // An idle agent (record only) for the scheduler to hand the first work item to.
+    const worker = await host.town.spawnAgent("worker-1", { cli: "claude", start: false });
+    const record = (await worker.state())!;
+    await host.town.channel.saveAgent({ ...record, state: "idle" });
     const started = dataOf(await call("mission.start", { docs: ["docs/plan.md"] }));
     const id = started.mission.id;
     assert.equal(started.mission.state, "running");
@@ -80,6 +84,24 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
       envelope(await call("mission.get_status", { mission_id: "ffffffff" })).error!,
       /mission not found/,
     );
+
+    // task.complete runs the mission hook: the work item's task moves the item on.
+    const missionTask = (await host.town.channel.listTasks()).find((t) =>
+      t.tags.includes(`mission:${id}`)
+    );
+    assert.ok(missionTask, "the scheduler assigned a mission task");
+    const done = dataOf(
+      await call("task.complete", { task_id: missionTask.id, result: "wrote the plan" }),
+    );
+    assert.equal(done.mission_sync.mission_id, id);
+    // A doc item needs no reviewer: it is done, and with it the mission's only item.
+    assert.equal(done.mission_sync.outcome, "completed");
+    const after = dataOf(await call("mission.list_work", { mission_id: id, status: "done" }));
+    assert.equal(after.count, started.work_item_count);
+    const plain = dataOf(await call("backlog.add", { description: "not a mission task" }));
+    await call("backlog.claim", { task_id: plain.task_id, agent: "worker-1" });
+    const plainDone = dataOf(await call("task.complete", { task_id: plain.task_id }));
+    assert.equal(plainDone.mission_sync, null);
 
     const all = await client.readResource({ uri: "tinytown://missions" });
     assert.equal(JSON.parse(String(all.contents[0].text))[0].id, id);
