@@ -26,19 +26,15 @@ async function withServer(
   fn: (url: string, town: Awaited<ReturnType<typeof makeTestTown>>) => Promise<void>,
 ) {
   const town = await makeTestTown({ name: "mcp-http" });
-  // The spawn test polls; the limiter itself is covered by the security tests.
-  await appendToml(town.dir, "[townhall.rate_limit]\nenabled = false");
   const logs: string[] = [];
-  const server = await serveHttp({
-    town: town.dir,
-    port: 0,
-    env: town.env,
-    log: (l) => logs.push(l),
-  });
+  let server: Awaited<ReturnType<typeof serveHttp>> | undefined;
   try {
+    // The spawn test polls; the limiter itself is covered by the security tests.
+    await appendToml(town.dir, "[townhall.rate_limit]\nenabled = false");
+    server = await serveHttp({ town: town.dir, port: 0, env: town.env, log: (l) => logs.push(l) });
     await fn(server.url, town);
   } finally {
-    await server.shutdown();
+    await server?.shutdown();
     await town.ok("stop").catch(() => {});
     await town.cleanup();
   }

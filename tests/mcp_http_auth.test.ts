@@ -46,12 +46,13 @@ function post(url: string, headers: Record<string, string>, body = INIT) {
 
 Deno.test("mcp http auth: 401 without or with a wrong key, 403 for a tool outside the key's scopes", async () => {
   const town = await makeTestTown({ name: "mcp-auth" });
-  await setAuth(
-    town.dir,
-    `mode = "api_key"\napi_key_hash = "${await hashApiKey(KEY)}"\napi_key_scopes = ["town.read"]`,
-  );
-  const server = await serveHttp({ town: town.dir, port: 0, env: town.env, log: () => {} });
+  let server: Awaited<ReturnType<typeof serveHttp>> | undefined;
   try {
+    await setAuth(
+      town.dir,
+      `mode = "api_key"\napi_key_hash = "${await hashApiKey(KEY)}"\napi_key_scopes = ["town.read"]`,
+    );
+    server = await serveHttp({ town: town.dir, port: 0, env: town.env, log: () => {} });
     const none = await post(server.url, {});
     assert.equal(none.status, 401);
     assert.deepEqual(await none.json(), { error: "Authentication required", status: 401 });
@@ -83,7 +84,7 @@ Deno.test("mcp http auth: 401 without or with a wrong key, 403 for a tool outsid
     assert.ok(audit.every((a) => !JSON.stringify(a).includes(KEY)));
     assert.equal((await Deno.stat(`${town.dir}/.tt/logs/audit.jsonl`)).mode! & 0o777, 0o600);
   } finally {
-    await server.shutdown();
+    await server?.shutdown();
     await town.ok("stop").catch(() => {});
     await town.cleanup();
   }

@@ -12,7 +12,11 @@ import { makeTestTown } from "./helpers/tt.ts";
 
 Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission resources", async () => {
   const town = await makeTestTown({ name: "mcp-missions" });
-  const host = await openHost(town.dir, () => {}, town.env);
+  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+    throw err;
+  });
   const session = host.session("stdio");
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "tt-test", version: "1.0.0" });

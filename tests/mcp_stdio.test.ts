@@ -100,7 +100,11 @@ Deno.test("mcp stdio: stdout carries only JSON-RPC lines and the server ends at 
 
 Deno.test("mcp: agent.wait ends when the client cancels it, and honours timeout_secs", async () => {
   const town = await makeTestTown({ name: "mcp-wait" });
-  const host = await openHost(town.dir, () => {}, town.env);
+  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+    throw err;
+  });
   const session = host.session("stdio");
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "tt-test", version: "1.0.0" });
