@@ -6,6 +6,7 @@
 import { runAgentBench } from "./agents.ts";
 import { runIdleAgentBench } from "./idle_agents.ts";
 import { runLibraryBench } from "./library.ts";
+import { runMcpBench } from "./mcp.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runMissionBench } from "./mission.ts";
 import { runRedisBench } from "./redis.ts";
@@ -20,6 +21,7 @@ const results: BenchResult[] = [
   ...await runIdleAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
   ...await runMissionBench({ quick, log }),
+  ...await runMcpBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

@@ -23,6 +23,7 @@ const GROUPS = {
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
   mission: async () => (await import("./mission.ts")).registerMissionCommands,
+  mcp: async () => (await import("./mcp.ts")).registerMcpCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
 export type GroupName = keyof typeof GROUPS;
@@ -65,6 +66,8 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   migrate: "plan",
   conductor: "conductor",
   mission: "mission",
+  mcp: "mcp",
+  townhall: "mcp",
 };
 
 /** The command name in `argv`: the first word that is not a global option or its value. */

@@ -69,6 +69,23 @@ export interface TownhallSettings {
   };
   tls: { enabled: boolean; certFile?: string; keyFile?: string };
   mtls: { enabled: boolean; required: boolean; caFile?: string };
+  /** tt only: token buckets of the REST server (`[townhall.rate_limit]`). */
+  rateLimit: TownhallRateLimit;
+}
+
+/** `[townhall.rate_limit]`: per-principal buckets (after auth) and per-address (before). */
+export interface TownhallRateLimit {
+  enabled: boolean;
+  /** Refill of a principal's read bucket (GET, HEAD, OPTIONS). */
+  requestsPerMinute: number;
+  /** Refill of a principal's write bucket (POST, PUT, PATCH, DELETE). */
+  mutatingRequestsPerMinute: number;
+  /** Capacity of each principal bucket. */
+  burstSize: number;
+  /** Refill of a client address's bucket, taken before authentication. */
+  perAddressRequestsPerMinute: number;
+  /** Capacity of a client address's bucket. */
+  perAddressBurstSize: number;
 }
 
 export interface AgentSettings {
@@ -125,6 +142,14 @@ export function defaultTownhallSettings(): TownhallSettings {
     auth: { mode: "none", apiKeyScopes: [], requiredScopes: [], clockSkewSeconds: 60 },
     tls: { enabled: false },
     mtls: { enabled: false, required: false },
+    rateLimit: {
+      enabled: true,
+      requestsPerMinute: 120,
+      mutatingRequestsPerMinute: 60,
+      burstSize: 20,
+      perAddressRequestsPerMinute: 600,
+      perAddressBurstSize: 60,
+    },
   };
 }
 

@@ -100,6 +100,28 @@ function readTownhall(src: TomlSource, doc: TomlTable, th: TownhallSettings): vo
     set(th.mtls, "required", readBool(src, mtls, ["townhall", "mtls", "required"]));
     set(th.mtls, "caFile", readString(src, mtls, ["townhall", "mtls", "ca_file"]));
   }
+  readRateLimit(src, t, th.rateLimit);
+}
+
+function readRateLimit(src: TomlSource, t: TomlTable, rl: TownhallSettings["rateLimit"]): void {
+  const r = readTable(src, t, ["townhall", "rate_limit"]);
+  if (!r) return;
+  const p = (key: string) => ["townhall", "rate_limit", key];
+  const positive = { min: 1, max: 1_000_000 };
+  set(rl, "enabled", readBool(src, r, p("enabled")));
+  set(rl, "requestsPerMinute", readInt(src, r, p("requests_per_minute"), positive));
+  set(
+    rl,
+    "mutatingRequestsPerMinute",
+    readInt(src, r, p("mutating_requests_per_minute"), positive),
+  );
+  set(rl, "burstSize", readInt(src, r, p("burst_size"), positive));
+  set(
+    rl,
+    "perAddressRequestsPerMinute",
+    readInt(src, r, p("per_address_requests_per_minute"), positive),
+  );
+  set(rl, "perAddressBurstSize", readInt(src, r, p("per_address_burst_size"), positive));
 }
 
 function readAgent(src: TomlSource, doc: TomlTable, agent: AgentSettings): void {
@@ -148,7 +170,7 @@ export function readTownSections(src: TomlSource, doc: TomlTable, into: Sections
 }
 
 /** The table sections as TOML tables; undefined values mean "absent" (removed on save). */
-export function townSectionsToToml(config: Sections): TomlTable {
+export function townSectionsToToml(config: Sections & { raw?: TomlTable }): TomlTable {
   const { redis, townhall: th, agent } = config;
   const agentClis: TomlTable = {};
   for (const [key, cli] of Object.entries(config.agentClis)) {
@@ -186,6 +208,17 @@ export function townSectionsToToml(config: Sections): TomlTable {
       },
       tls: { enabled: th.tls.enabled, cert_file: th.tls.certFile, key_file: th.tls.keyFile },
       mtls: { enabled: th.mtls.enabled, required: th.mtls.required, ca_file: th.mtls.caFile },
+      // Written only when the file has the table: defaults stay implicit.
+      rate_limit: hasRateLimitTable(config.raw)
+        ? {
+          enabled: th.rateLimit.enabled,
+          requests_per_minute: th.rateLimit.requestsPerMinute,
+          mutating_requests_per_minute: th.rateLimit.mutatingRequestsPerMinute,
+          burst_size: th.rateLimit.burstSize,
+          per_address_requests_per_minute: th.rateLimit.perAddressRequestsPerMinute,
+          per_address_burst_size: th.rateLimit.perAddressBurstSize,
+        }
+        : undefined,
     },
     agent: {
       idle_timeout_secs: agent.idleTimeoutSecs,
@@ -198,4 +231,9 @@ export function townSectionsToToml(config: Sections): TomlTable {
     },
     agent_clis: agentClis,
   };
+}
+
+function hasRateLimitTable(raw: TomlTable | undefined): boolean {
+  const th = raw?.townhall;
+  return typeof th === "object" && th !== null && !Array.isArray(th) && "rate_limit" in th;
 }

@@ -1,0 +1,79 @@
+/** The read group (townhall.md §8.3, all `readOnlyHint`): town status, agents, inboxes, backlog. */
+import { z } from "zod";
+import * as backlog from "../service/backlog.ts";
+import * as inboxes from "../service/inbox_summary.ts";
+import * as pending from "../service/task_pending.ts";
+import * as overview from "../service/town_overview.ts";
+import { isTerminalState } from "../model/agent.ts";
+import { tool, type ToolDef } from "./tool_kit.ts";
+import { agentObject, backlogEntry } from "./views.ts";
+import { MISSION_READ_TOOLS } from "./tools_mission.ts";
+
+export const READ_TOOLS: readonly ToolDef[] = [
+  tool({
+    name: "town.get_status",
+    description: "The town's name, folder, Redis URL and every agent with its mailbox sizes",
+    group: "read",
+    run: async (_args, { ctx }) => {
+      const info = overview.info(ctx);
+      const agents = (await overview.agentsOverview(ctx)).map(agentObject);
+      return {
+        name: info.name,
+        root: info.root,
+        redis_url: info.redisUrl,
+        agent_count: agents.length,
+        agents,
+      };
+    },
+  }),
+  tool({
+    name: "agent.list",
+    description: "Every agent with its state, counters and mailbox sizes",
+    group: "read",
+    run: async (_args, { ctx }) => (await overview.agentsOverview(ctx)).map(agentObject),
+  }),
+  tool({
+    name: "agent.list_open",
+    description: "Agents not in a terminal state (stopped, error, cold)",
+    group: "read",
+    run: async (_args, { ctx }) =>
+      (await overview.agentsOverview(ctx)).filter((o) => !isTerminalState(o.agent.state))
+        .map(agentObject),
+  }),
+  tool({
+    name: "agent.inbox",
+    description: "The first 100 waiting messages of an agent's inbox (nothing is consumed)",
+    group: "read",
+    input: { agent: z.string().describe("Agent name, nickname, id or conductor") },
+    run: async ({ agent }, { ctx }) => {
+      const s = await inboxes.summary(ctx, agent);
+      return {
+        agent,
+        agent_id: s.agentId,
+        messages: s.messages.map((m) => ({ ...m, urgent: false })),
+        total_messages: s.total,
+        urgent_messages: s.urgent,
+      };
+    },
+  }),
+  tool({
+    name: "task.list_pending",
+    description: "Tasks waiting in the agents' inboxes",
+    group: "read",
+    run: async (_args, { ctx }) =>
+      (await pending.listPending(ctx)).map((p) => ({
+        agent_id: p.agentId,
+        agent_name: p.agentName,
+        description: p.description,
+        task_id: p.taskId,
+      })),
+  }),
+  tool({
+    name: "backlog.list",
+    description: "The backlog in order",
+    group: "read",
+    run: async (_args, { ctx }) =>
+      (await backlog.list(ctx)).map((item) => backlogEntry(item.id, item.task)),
+  }),
+  ...MISSION_READ_TOOLS,
+];

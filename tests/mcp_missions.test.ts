@@ -1,0 +1,123 @@
+/**
+ * The mission tools and resources over MCP (in process, the SDK's Client on a linked pair):
+ * start from a doc objective, list, status with and without details, work, watches, events,
+ * note, stop, resume, dispatch, the mission resources, and the tools tt has no operation for.
+ */
+import assert from "node:assert/strict";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { openHost } from "../src/mcp/host.ts";
+import { dataOf, envelope } from "./helpers/mcp.ts";
+import { makeTestTown } from "./helpers/tt.ts";
+
+Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission resources", async () => {
+  const town = await makeTestTown({ name: "mcp-missions" });
+  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+    throw err;
+  });
+  const session = host.session("stdio");
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "tt-test", version: "1.0.0" });
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    await client.callTool({ name, arguments: args });
+  try {
+    await session.server.connect(serverSide);
+    await client.connect(clientSide);
+    assert.match(envelope(await call("mission.start")).error!, /At least one issue or doc/);
+    // An idle agent (record only) for the scheduler to hand the first work item to.
+    const worker = await host.town.spawnAgent("worker-1", { cli: "claude", start: false });
+    const record = (await worker.state())!;
+    await host.town.channel.saveAgent({ ...record, state: "idle" });
+    const started = dataOf(await call("mission.start", { docs: ["docs/plan.md"] }));
+    const id = started.mission.id;
+    assert.equal(started.mission.state, "running");
+    assert.equal(started.objective_count, 1);
+    assert.ok(started.work_item_count >= 1);
+
+    const listed = dataOf(await call("mission.list"));
+    assert.equal(listed.count, 1);
+    assert.equal(listed.missions[0].id, id);
+    assert.match(
+      envelope(await call("mission.list", { status: "bogus" })).error!,
+      /Invalid mission status: bogus/,
+    );
+
+    const brief = dataOf(await call("mission.get_status", { mission_id: id }));
+    assert.equal(brief.work_items, null);
+    assert.equal(brief.dispatcher, null);
+    assert.equal(brief.work_item_count, started.work_item_count);
+    const full = dataOf(await call("mission.status", { mission_id: id.slice(0, 8) }));
+    assert.equal(full.work_items.length, started.work_item_count);
+    assert.ok(Array.isArray(full.watch_items));
+    assert.equal(typeof full.dispatcher.control_messages, "number");
+
+    const work = dataOf(await call("mission.list_work", { mission_id: id }));
+    assert.equal(work.count, started.work_item_count);
+    assert.match(
+      envelope(await call("mission.work_items", { mission_id: id, status: "x" })).error!,
+      /Invalid work status: x/,
+    );
+    assert.equal(dataOf(await call("mission.watches", { mission_id: id })).mission_id, id);
+    const events = dataOf(await call("mission.get_events", { mission_id: id, count: 5 }));
+    assert.ok(events.events.some((e: string) => e.includes("Mission started via MCP")));
+    assert.match(
+      envelope(await call("mission.events", { mission_id: id, count: 0 })).error!,
+      /greater than zero/,
+    );
+
+    const noted = dataOf(await call("mission.note", { mission_id: id, message: "focus on docs" }));
+    assert.equal(noted.note.body, "focus on docs");
+    assert.equal(noted.note.sender, "mcp");
+    const stopped = dataOf(await call("mission.stop", { mission_id: id }));
+    assert.equal(stopped.mission.state, "blocked");
+    const resumed = dataOf(await call("mission.resume", { mission_id: id }));
+    assert.equal(resumed.status, "running");
+    assert.match(
+      envelope(await call("mission.resume", { mission_id: id })).error!,
+      /already running/,
+    );
+    const tick = dataOf(await call("mission.dispatch", { mission_id: id }));
+    assert.ok(Array.isArray(tick.claimed_missions));
+    assert.match(
+      envelope(await call("mission.pause", { mission_id: id })).error!,
+      /not available in tt yet/,
+    );
+    assert.match(
+      envelope(await call("mission.get_status", { mission_id: "ffffffff" })).error!,
+      /mission not found/,
+    );
+
+    // task.complete runs the mission hook: the work item's task moves the item on.
+    const missionTask = (await host.town.channel.listTasks()).find((t) =>
+      t.tags.includes(`mission:${id}`)
+    );
+    assert.ok(missionTask, "the scheduler assigned a mission task");
+    const done = dataOf(
+      await call("task.complete", { task_id: missionTask.id, result: "wrote the plan" }),
+    );
+    assert.equal(done.mission_sync.mission_id, id);
+    // A doc item needs no reviewer: it is done, and with it the mission's only item.
+    assert.equal(done.mission_sync.outcome, "completed");
+    const after = dataOf(await call("mission.list_work", { mission_id: id, status: "done" }));
+    assert.equal(after.count, started.work_item_count);
+    const plain = dataOf(await call("backlog.add", { description: "not a mission task" }));
+    await call("backlog.claim", { task_id: plain.task_id, agent: "worker-1" });
+    const plainDone = dataOf(await call("task.complete", { task_id: plain.task_id }));
+    assert.equal(plainDone.mission_sync, null);
+
+    const all = await client.readResource({ uri: "tinytown://missions" });
+    assert.equal(JSON.parse(String(all.contents[0].text))[0].id, id);
+    const one = await client.readResource({ uri: `tinytown://missions/${id}` });
+    const detail = JSON.parse(String(one.contents[0].text));
+    assert.equal(detail.mission.id, id);
+    assert.equal(detail.work_items.length, started.work_item_count);
+  } finally {
+    await client.close();
+    await session.dispose();
+    await host.close();
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+  }
+});
