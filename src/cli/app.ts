@@ -22,6 +22,7 @@ const GROUPS = {
   recovery: async () => (await import("./recovery.ts")).registerRecoveryCommands,
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
+  townhall: async () => (await import("./townhall.ts")).registerTownhallCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
 export type GroupName = keyof typeof GROUPS;
@@ -63,6 +64,8 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   restore: "plan",
   migrate: "plan",
   conductor: "conductor",
+  townhall: "townhall",
+  auth: "townhall",
 };
 
 /** The command name in `argv`: the first word that is not a global option or its value. */

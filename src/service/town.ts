@@ -1,0 +1,64 @@
+/**
+ * TownService: what the town looks like right now for a face (REST `/v1/town`, `/v1/status`,
+ * MCP `town.get_status`): its identity, and every agent with its mailbox sizes and the task it
+ * is on. Reads only.
+ */
+import type { Agent } from "../model/agent.ts";
+import { contextOf } from "../lib/context.ts";
+import type { Town } from "../lib/town.ts";
+
+/** The town's identity. */
+export interface TownInfo {
+  name: string;
+  /** The town folder, absolute. */
+  root: string;
+  /** The Redis URL with any password masked. */
+  redisUrl: string;
+}
+
+/** One agent with what its mailbox holds. */
+export interface AgentOverview {
+  agent: Agent;
+  /** Regular inbox length. */
+  inboxLen: number;
+  /** Urgent list length. */
+  urgentLen: number;
+  /** The description of the task `current_task` names, when that task exists. */
+  currentScope?: string;
+}
+
+/** The town's name, folder and (masked) Redis URL. */
+export function info(town: Town): TownInfo {
+  const { open } = contextOf(town);
+  return { name: open.name, root: open.root, redisUrl: open.redisUrl };
+}
+
+/** Every agent, oldest first, with its mailbox sizes and current task description. */
+export async function agentsOverview(town: Town): Promise<AgentOverview[]> {
+  const { store } = contextOf(town);
+  const agents = await store.agents.list();
+  const [counts, tasks] = await Promise.all([
+    store.mailbox.counts(agents.map((a) => a.id)),
+    store.tasks.getMany(agents.flatMap((a) => (a.currentTask ? [a.currentTask] : []))),
+  ]);
+  const scope = new Map(tasks.flatMap((t) => (t ? [[t.id, t.description]] : [])));
+  return agents.map((agent) => {
+    const c = counts.get(agent.id)!;
+    const currentScope = agent.currentTask ? scope.get(agent.currentTask) : undefined;
+    return {
+      agent,
+      inboxLen: c.inbox,
+      urgentLen: c.urgent,
+      ...(currentScope !== undefined ? { currentScope } : {}),
+    };
+  });
+}
+
+/** Round trip of a PING to the town's Redis, in milliseconds; rejects when Redis fails. */
+export async function ping(town: Town): Promise<number> {
+  const { store } = contextOf(town);
+  const t0 = performance.now();
+  const reply = await store.redis.command(["PING"]);
+  if (reply !== "PONG") throw new Error(`Unexpected Redis PING response: ${String(reply)}`);
+  return performance.now() - t0;
+}
