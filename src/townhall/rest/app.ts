@@ -67,9 +67,11 @@ export function buildRestApp(deps: RestDeps): RestApp {
       ? incoming
       : crypto.randomUUID();
     c.set("requestId", id);
+    state.metrics.inFlight++;
     try {
       await next();
     } finally {
+      state.metrics.inFlight--;
       c.header("X-Request-Id", id);
       finish(state, c, started);
     }

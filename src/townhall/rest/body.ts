@@ -24,13 +24,13 @@ export async function readBody<S extends z.ZodType>(
   const type = c.req.header("content-type");
   let text: string;
   if (type === undefined && options.optional) {
-    text = await c.req.text();
+    text = await bodyText(c);
     if (text.trim() === "") return schema.parse({});
   }
   if (!isJson(type)) {
     throw new HttpProblem(415, "the request body must be JSON (Content-Type: application/json)");
   }
-  text = await c.req.text();
+  text = await bodyText(c);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -53,4 +53,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       : `field '${at}': expected ${issue.expected}`;
   }
   return `field '${at}': ${issue.message}`;
+}
+
+async function bodyText(c: Context): Promise<string> {
+  try {
+    return await c.req.text();
+  } catch {
+    throw new HttpProblem(400, "the request body could not be read (connection cut?)");
+  }
 }

@@ -16,6 +16,8 @@ interface Histogram {
 export class HttpMetrics {
   readonly #requests = new Map<string, number>();
   readonly #latency = new Map<string, Histogram>();
+  /** Requests being handled now. */
+  inFlight = 0;
 
   /** Records one finished request; `route` is the matched pattern (e.g. `/v1/agents/:agent/kill`). */
   observe(method: string, route: string, status: number, seconds: number): void {
@@ -32,6 +34,9 @@ export class HttpMetrics {
   /** The metrics as Prometheus text lines. */
   lines(): string[] {
     const out = [
+      "# HELP townhall_http_requests_in_flight HTTP requests being handled.",
+      "# TYPE townhall_http_requests_in_flight gauge",
+      `townhall_http_requests_in_flight ${this.inFlight}`,
       "# HELP townhall_http_requests_total HTTP requests served, by method, route and status.",
       "# TYPE townhall_http_requests_total counter",
     ];

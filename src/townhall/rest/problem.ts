@@ -78,6 +78,8 @@ export function statusOf(err: unknown): number {
     }
     return 400;
   }
+  // A body cut mid-way (read by the size limit before any route): the client's doing.
+  if (err instanceof Error && /request body/i.test(err.message)) return 400;
   if (err instanceof RedisConnectionError || err instanceof RedisError) {
     return err instanceof RedisReplyError ? 500 : 503;
   }

@@ -16,6 +16,7 @@ import {
   serveHostname,
 } from "../security/mod.ts";
 import { buildRestApp } from "./app.ts";
+import { problemResponse } from "./problem.ts";
 
 /** Options of serveRest. */
 export interface ServeRestOptions {
@@ -73,6 +74,22 @@ export async function serveRest(opts: ServeRestOptions): Promise<void> {
       Deno.addSignalListener("SIGINT", onSignal);
       Deno.addSignalListener("SIGTERM", onSignal);
     }
+    // Deno's shutdown() cuts request bodies still arriving, so requests in flight are drained
+    // first: new ones get 503 while they finish, then the listener closes.
+    let inFlight = 0;
+    let draining = false;
+    let idle: (() => void) | undefined;
+    const handler = async (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+      if (draining) {
+        return problemResponse(503, "townhall is shutting down", { connection: "close" });
+      }
+      inFlight++;
+      try {
+        return await rest.fetch(req, info);
+      } finally {
+        if (--inFlight === 0) idle?.();
+      }
+    };
     let server: Deno.HttpServer<Deno.NetAddr>;
     try {
       server = Deno.serve({
@@ -87,13 +104,21 @@ export async function serveRest(opts: ServeRestOptions): Promise<void> {
           );
           opts.onListen?.(url);
         },
-      }, rest.fetch);
+      }, handler);
     } catch (err) {
       throw new TtError(`cannot listen on ${bind}:${port}: ${(err as Error).message}`);
     }
-    stop.signal.addEventListener("abort", () => {
-      log("townhall REST shutting down (finishing requests in flight)");
-      void server.shutdown();
+    stop.signal.addEventListener("abort", async () => {
+      log(`townhall REST shutting down (finishing ${inFlight} request(s) in flight)`);
+      draining = true;
+      const drained = new Promise<void>((r) => (idle = r));
+      if (inFlight > 0) {
+        const limit = settings.requestTimeoutMs > 0 ? settings.requestTimeoutMs : 30_000;
+        let timer: number | undefined;
+        await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, limit)))]);
+        clearTimeout(timer);
+      }
+      await server.shutdown();
     }, { once: true });
     try {
       await server.finished;
