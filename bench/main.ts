@@ -7,6 +7,7 @@ import { runAgentBench } from "./agents.ts";
 import { runLibraryBench } from "./library.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runRedisBench } from "./redis.ts";
+import { runTownhallBench } from "./townhall.ts";
 
 const quick = Deno.args.includes("--quick");
 const json = Deno.args.includes("--json");
@@ -16,6 +17,7 @@ const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
+  ...await runTownhallBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

@@ -9,7 +9,6 @@ import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { timeout } from "hono/timeout";
 import { describeError } from "../../errors.ts";
 import {
   auditResult,
@@ -20,6 +19,7 @@ import {
   rateLimitHeaders,
 } from "../security/mod.ts";
 import type { RestDeps, RestEnv, RestState, RouteDef } from "./context.ts";
+import { deadline } from "./deadline.ts";
 import { HttpMetrics } from "./http_metrics.ts";
 import { detailOf, problemResponse, statusOf } from "./problem.ts";
 import { agentRoutes } from "./routes_agents.ts";
@@ -30,6 +30,9 @@ import { workRoutes } from "./routes_work.ts";
 
 /** Largest request body accepted. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Bodies at least this large are compressed (gzip, deflate, br as the client accepts). */
+export const COMPRESS_THRESHOLD = 16 * 1024;
 
 /** Paths exempt from rate limits: probes must answer under load. */
 const PROBES = new Set(["/health", "/healthz", "/ready", "/readyz", "/metrics"]);
@@ -90,21 +93,19 @@ export function buildRestApp(deps: RestDeps): RestApp {
       ],
     }),
   );
-  app.use(
-    "*",
-    timeout(
-      deps.settings.requestTimeoutMs > 0 ? deps.settings.requestTimeoutMs : 2 ** 31 - 1,
-      () => new HTTPException(408, { res: problemResponse(408, "request timed out") }),
-    ),
-  );
-  app.use("*", compress());
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => problemResponse(413, `request body over ${MAX_BODY_BYTES} bytes`),
-    }),
-  );
+  if (deps.settings.requestTimeoutMs > 0) {
+    app.use(
+      "*",
+      deadline(deps.settings.requestTimeoutMs, () => problemResponse(408, "request timed out")),
+    );
+  }
+  // Small JSON is not worth compressing (it cost most of a small GET's time); big lists are.
+  app.use("*", compress({ threshold: COMPRESS_THRESHOLD }));
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => problemResponse(413, `request body over ${MAX_BODY_BYTES} bytes`),
+  });
+  app.use("*", (c, next) => (c.req.raw.body ? limit(c, next) : next()));
 
   for (const r of routes) {
     const method = r.method.toLowerCase() as "get" | "post" | "delete";

@@ -10,6 +10,7 @@ import * as townService from "../../service/town.ts";
 import { readBody } from "./body.ts";
 import type { RestContext, RestState, RouteDef } from "./context.ts";
 import { HttpProblem } from "./problem.ts";
+import { SharedRead } from "./shared_read.ts";
 import { pruneBody, restartBody, spawnBody } from "./schemas.ts";
 import { agentFullView, agentView, isUuid } from "./views.ts";
 
@@ -34,6 +35,16 @@ export function agentRoutes(state: RestState): RouteDef[] {
       urgent: s.urgent,
     });
   };
+  // Concurrent status and list reads share one read of the town (see SharedRead).
+  const overview = new SharedRead(() => townService.agentsOverview(town));
+  const statusBody = new SharedRead(async () => {
+    const list = await townService.agentsOverview(town);
+    return JSON.stringify({
+      ...townInfo(),
+      agent_count: list.length,
+      agents: list.map(agentFullView),
+    });
+  });
   return [
     { method: "GET", path: "/v1/town", scope: "town.read", handler: (c) => c.json(townInfo()) },
     {
@@ -45,8 +56,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
         if (deep !== undefined && deep !== "true" && deep !== "false") {
           throw new HttpProblem(400, "deep must be true or false");
         }
-        const list = await townService.agentsOverview(town);
-        return c.json({ ...townInfo(), agent_count: list.length, agents: list.map(agentFullView) });
+        return c.body(await statusBody.get(), 200, { "content-type": "application/json" });
       },
     },
     {
@@ -54,7 +64,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
       path: "/v1/agents",
       scope: "town.read",
       handler: async (c) => {
-        const list = await townService.agentsOverview(town);
+        const list = await overview.get();
         return c.json({
           agents: list.map((o) => agentView(o.agent, o.currentScope)),
           count: list.length,

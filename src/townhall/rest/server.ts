@@ -114,7 +114,7 @@ export async function serveRest(opts: ServeRestOptions): Promise<void> {
       const drained = new Promise<void>((r) => (idle = r));
       if (inFlight > 0) {
         const limit = settings.requestTimeoutMs > 0 ? settings.requestTimeoutMs : 30_000;
-        let timer: number | undefined;
+        let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([drained, new Promise((r) => (timer = setTimeout(r, limit)))]);
         clearTimeout(timer);
       }
