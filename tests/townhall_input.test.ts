@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { MAX_BODY_BYTES } from "../src/townhall/rest/app.ts";
 import { libTown } from "./helpers/lib_town.ts";
-import { type CallOptions, restHarness } from "./helpers/townhall.ts";
+import { type CallOptions, restHarness, townhallSettings } from "./helpers/townhall.ts";
 
 Deno.test("bad bodies: 400 bad JSON, 415 not JSON, 413 huge, 422 unknown field / wrong type / missing", async () => {
   await using t = await libTown();
@@ -133,4 +133,25 @@ Deno.test("odd paths: unknown routes 404, wrong methods 405 with Allow, odd refs
   assert.equal(ghost.status, 404);
   const empty = await h.call("POST", "/v1/messages/send", { json: { to: "worker", message: " " } });
   assert.equal(empty.status, 400);
+});
+
+Deno.test("timeout: a request still running after request_timeout_ms is answered 408", async () => {
+  await using t = await libTown();
+  const town = await t.init();
+  const h = await restHarness(town, townhallSettings((s) => (s.requestTimeoutMs = 300)));
+  let ctl!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => void (ctl = c) });
+  ctl.enqueue(new TextEncoder().encode('{"description":'));
+  const started = Date.now();
+  const res = await h.rest.fetch(
+    new Request("http://x/v1/backlog", {
+      method: "POST",
+      headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+      body,
+    }),
+  );
+  assert.equal(res.status, 408);
+  assert.equal((await res.json()).title, "Request Timeout");
+  assert.ok(Date.now() - started < 5000);
+  ctl.close();
 });
