@@ -321,3 +321,19 @@ Deno.test("scaling: use_streams counts the docket's unread and unacknowledged en
   const after = (await h.call("GET", "/api/scaling")).body;
   assert.deepEqual([after.pending_tasks, after.in_flight_tasks, after.queue_depth], [1, 0, 1]);
 });
+
+Deno.test("openapi: every route of the app is documented, and nothing else", async () => {
+  await using t = await libTown();
+  const town = await t.init();
+  const h = await restHarness(town);
+  const doc = (await h.call("GET", "/openapi.json")).body;
+  const served = h.rest.routes.map((r) => `${r.method} ${r.path.replace(/:([a-z_]+)/g, "{$1}")}`);
+  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`)
+  );
+  assert.deepEqual([...served].sort(), [...documented].sort());
+  for (const r of h.rest.routes) {
+    const op = doc.paths[r.path.replace(/:([a-z_]+)/g, "{$1}")][r.method.toLowerCase()];
+    assert.equal(op["x-scope"], r.scope, `${r.method} ${r.path} scope`);
+  }
+});
