@@ -337,3 +337,22 @@ Deno.test("openapi: every route of the app is documented, and nothing else", asy
     assert.equal(op["x-scope"], r.scope, `${r.method} ${r.path} scope`);
   }
 });
+
+Deno.test("a broken Redis connection: 503 meanwhile, served again once it reconnects", async () => {
+  await using t = await libTown();
+  await (await t.init()).close();
+  const town = await t.connect({ reconnect: { maxWaitMs: 2000, maxDelayMs: 100 } });
+  const h = await restHarness(town);
+  assert.equal((await h.call("GET", "/ready")).status, 200);
+  const ctx = contextOf(town);
+  // Kills every normal connection, this one included.
+  await ctx.store.redis.command(["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"]).catch(
+    () => {},
+  );
+  // The next requests reconnect (or answer 503 while Redis is away), never 500.
+  for (let i = 0; i < 3; i++) {
+    const r = await h.call("GET", "/v1/status");
+    assert.ok(r.status === 200 || r.status === 503, r.text);
+  }
+  assert.equal((await h.call("GET", "/ready")).status, 200);
+});

@@ -39,7 +39,11 @@ export interface ServeRestOptions {
 /** Serves until a signal (or `signal`) stops it; resolves once shut down cleanly. */
 export async function serveRest(opts: ServeRestOptions): Promise<void> {
   const log = opts.log ?? (() => {});
-  const town = await Town.connect(opts.town, { redis: "keep" });
+  // A server outlives Redis restarts: requests during an outage wait up to 2 s, then get 503.
+  const town = await Town.connect(opts.town, {
+    redis: "keep",
+    reconnect: { maxWaitMs: 2000, maxDelayMs: 500 },
+  });
   try {
     const { open } = contextOf(town);
     const settings = open.config.townhall;
