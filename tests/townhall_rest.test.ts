@@ -140,11 +140,17 @@ Deno.test("messages: send accepts from, kinds and urgent; the inbox answers GET 
     assert.equal(inbox.body.messages[0].from, sender.id);
     assert.equal(inbox.body.messages[0].type, "info");
   }
+  // A sender given by its UUID is taken as is.
+  await h.call("POST", "/v1/messages/send", {
+    json: { to: "receiver", message: "by id", from: sender.id },
+  });
+  const byId = await h.call("GET", "/v1/agents/receiver/inbox");
+  assert.deepEqual(byId.body.messages.map((m: { from: string }) => m.from), [sender.id, sender.id]);
   await h.call("POST", "/v1/messages/send", {
     json: { to: "receiver", message: "now", urgent: true },
   });
   const inbox = await h.call("GET", "/v1/agents/receiver/inbox");
-  assert.deepEqual([inbox.body.total, inbox.body.urgent], [1, 1]);
+  assert.deepEqual([inbox.body.total, inbox.body.urgent], [2, 1]);
   await h.call("POST", "/v1/messages/send", {
     json: { to: "conductor", message: "q?", kind: "query" },
   });
