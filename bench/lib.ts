@@ -94,6 +94,52 @@ export async function runChecked(program: string, args: string[]): Promise<Comma
   return run;
 }
 
+/**
+ * Runs both sides `rounds` times, alternating (ours, theirs, ours, ...), so a noisy neighbour
+ * on a small machine slows both sides alike rather than favouring one.
+ */
+export async function alternate(
+  rounds: number,
+  ours: () => Promise<number>,
+  theirs: () => Promise<number>,
+): Promise<{ ours: number[]; theirs: number[] }> {
+  const out = { ours: [] as number[], theirs: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    out.ours.push(await ours());
+    out.theirs.push(await theirs());
+  }
+  return out;
+}
+
+/**
+ * Requests per second that `redis-benchmark -c 1 -t <test> --csv` reports on one connection to
+ * `socket`, read from its CSV row `row` (e.g. PING_MBULK for `-t ping`, LPUSH for `-t lpush`).
+ */
+export async function redisBenchmarkRate(
+  socket: string,
+  test: string,
+  row: string,
+  extra: string[] = [],
+): Promise<number> {
+  const run = await runTimed("redis-benchmark", [
+    "-s",
+    socket,
+    "-c",
+    "1",
+    "-t",
+    test,
+    "--csv",
+    ...extra,
+  ]);
+  if (run.code !== 0) throw new Error(`redis-benchmark failed: ${run.stderr.trim()}`);
+  const line = run.stdout.split("\n").find((l) => l.startsWith(`"${row}"`));
+  const rps = line ? Number(line.split(",")[1]?.replaceAll('"', "")) : NaN;
+  if (!Number.isFinite(rps) || rps <= 0) {
+    throw new Error(`cannot read redis-benchmark output: ${run.stdout.slice(0, 200)}`);
+  }
+  return rps;
+}
+
 export interface TempRedis {
   socket: string;
   dir: string;

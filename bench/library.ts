@@ -13,12 +13,13 @@ import { encodeMessage } from "../src/model/message.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { newId, newMessage, SUPERVISOR_ID, Town } from "../mod.ts";
 import {
+  alternate,
   type BenchResult,
   compare,
   formatResult,
   median,
   percentile,
-  runTimed,
+  redisBenchmarkRate,
   startTempRedis,
 } from "./lib.ts";
 
@@ -90,19 +91,6 @@ export async function runLibraryBench(options: LibraryBenchOptions = {}): Promis
   }
 }
 
-async function alternate(
-  rounds: number,
-  ours: () => Promise<number>,
-  theirs: () => Promise<number>,
-): Promise<{ ours: number[]; theirs: number[] }> {
-  const out = { ours: [] as number[], theirs: [] as number[] };
-  for (let i = 0; i < rounds; i++) {
-    out.ours.push(await ours());
-    out.theirs.push(await theirs());
-  }
-  return out;
-}
-
 /** p50 (us) of send -> receive, each timed from the send until receive has the message. */
 async function sendReceiveP50(
   town: Town,
@@ -155,29 +143,9 @@ async function sendManyRate(town: Town, probe: RedisClient): Promise<number> {
 }
 
 /** LPUSH requests per second redis-benchmark reports for one connection, 16 per pipeline. */
-async function lpushRate(socket: string, bytes: number): Promise<number> {
-  const run = await runTimed("redis-benchmark", [
-    "-s",
-    socket,
-    "-c",
-    "1",
-    "-P",
-    "16",
-    "-t",
-    "lpush",
-    "-n",
-    String(MESSAGES),
-    "-d",
-    String(bytes),
-    "--csv",
-  ]);
-  if (run.code !== 0) throw new Error(`redis-benchmark failed: ${run.stderr.trim()}`);
-  const line = run.stdout.split("\n").find((l) => l.startsWith('"LPUSH"'));
-  const rps = line ? Number(line.split(",")[1]?.replaceAll('"', "")) : NaN;
-  if (!Number.isFinite(rps) || rps <= 0) {
-    throw new Error(`cannot read redis-benchmark output: ${run.stdout.slice(0, 200)}`);
-  }
-  return rps;
+function lpushRate(socket: string, bytes: number): Promise<number> {
+  const args = ["-P", "16", "-n", String(MESSAGES), "-d", String(bytes)];
+  return redisBenchmarkRate(socket, "lpush", "LPUSH", args);
 }
 
 if (import.meta.main) {

@@ -14,12 +14,13 @@
 import process from "node:process";
 import { RedisClient } from "../src/redis/mod.ts";
 import {
+  alternate,
   type BenchResult,
   compare,
   formatResult,
   median,
+  redisBenchmarkRate,
   runChecked,
-  runTimed,
   startTempRedis,
 } from "./lib.ts";
 
@@ -49,7 +50,7 @@ export async function runRedisBench(options: RedisBenchOptions = {}): Promise<Be
     const rtt = await alternate(
       rounds,
       () => ourPingRate(client, pingOps, cpu),
-      () => benchmarkRate(redis.socket, ["-n", String(pingOps)]),
+      () => redisBenchmarkRate(redis.socket, "ping", "PING_MBULK", ["-n", String(pingOps)]),
     );
     results.push(compare(
       "PING round trip",
@@ -65,7 +66,13 @@ export async function runRedisBench(options: RedisBenchOptions = {}): Promise<Be
     const piped = await alternate(
       rounds,
       () => ourPipelineRate(client, pipelineOps, 16),
-      () => benchmarkRate(redis.socket, ["-n", String(pipelineOps), "-P", "16"]),
+      () =>
+        redisBenchmarkRate(redis.socket, "ping", "PING_MBULK", [
+          "-n",
+          String(pipelineOps),
+          "-P",
+          "16",
+        ]),
     );
     results.push(compare(
       "pipelined PING (16/batch)",
@@ -102,19 +109,6 @@ export async function runRedisBench(options: RedisBenchOptions = {}): Promise<Be
   }
 }
 
-async function alternate(
-  rounds: number,
-  ours: () => Promise<number>,
-  theirs: () => Promise<number>,
-): Promise<{ ours: number[]; theirs: number[] }> {
-  const out = { ours: [] as number[], theirs: [] as number[] };
-  for (let i = 0; i < rounds; i++) {
-    out.ours.push(await ours());
-    out.theirs.push(await theirs());
-  }
-  return out;
-}
-
 /**
  * Sequential PINGs per second (each waits for its reply). Also records our CPU time per PING
  * in `cpu`: on a busy machine wall time mostly measures the scheduler, CPU time does not.
@@ -141,27 +135,6 @@ async function ourPipelineRate(client: RedisClient, ops: number, batch: number):
   const started = performance.now();
   for (let i = 0; i < ops; i += batch) await once();
   return ops / ((performance.now() - started) / 1000);
-}
-
-/** Requests per second that redis-benchmark reports for PING_MBULK on one connection. */
-async function benchmarkRate(socket: string, extra: string[]): Promise<number> {
-  const run = await runTimed("redis-benchmark", [
-    "-s",
-    socket,
-    "-c",
-    "1",
-    "-t",
-    "ping",
-    "--csv",
-    ...extra,
-  ]);
-  if (run.code !== 0) throw new Error(`redis-benchmark failed: ${run.stderr.trim()}`);
-  const line = run.stdout.split("\n").find((l) => l.startsWith('"PING_MBULK"'));
-  const rps = line ? Number(line.split(",")[1]?.replaceAll('"', "")) : NaN;
-  if (!Number.isFinite(rps) || rps <= 0) {
-    throw new Error(`cannot read redis-benchmark output: ${run.stdout.slice(0, 200)}`);
-  }
-  return rps;
 }
 
 if (import.meta.main) {

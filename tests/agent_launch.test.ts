@@ -11,17 +11,9 @@ import {
 import { TtError } from "../src/errors.ts";
 import { VERSION } from "../src/version.ts";
 import { waitFor } from "./helpers/redis.ts";
+import { withTempDir } from "./helpers/fs.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-async function withTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "tt-launch-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Fields of /proc/<pid>/stat after the command name: [state, ppid, pgrp, session, ...]. */
 async function procStat(pid: number): Promise<string[] | undefined> {
@@ -76,7 +68,7 @@ Deno.test("ensureTtShim: <binDir>/tt runs this same tt", async () => {
     const binDir = join(dir, ".tt", "bin");
     assert.equal(await ensureTtShim(binDir), binDir);
     const shim = join(binDir, "tt");
-    assert.equal((Deno.statSync(shim).mode ?? 0) & 0o777, 0o755);
+    assert.equal((Deno.statSync(shim).mode ?? 0) & 0o777, 0o700);
     const r = await run([shim, "--version"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), `tt ${VERSION}`);

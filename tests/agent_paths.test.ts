@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { agentPaths, townPaths } from "../src/town/paths.ts";
 import { chaosTown, readLines, shCli, waitFor } from "./fixtures/chaos_town.ts";
+import { exists } from "./helpers/fs.ts";
 
 Deno.test("agentPaths: one folder per agent under .tt/agents", () => {
   const p = agentPaths(townPaths("/srv/town"), "w1");
@@ -165,12 +166,3 @@ Deno.test("a name read back from Redis never becomes a path: restore, records, m
     await town.done();
   }
 });
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

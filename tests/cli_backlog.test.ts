@@ -14,7 +14,7 @@ import {
   assignAllFromBacklog,
   claimFromBacklog,
   listBacklog,
-} from "../src/work/backlog.ts";
+} from "../src/service/backlog_ops.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 

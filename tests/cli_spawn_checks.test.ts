@@ -9,19 +9,7 @@ import assert from "node:assert/strict";
 import { parse, stringify } from "smol-toml";
 import { makeTestTown, type TestTown } from "./helpers/tt.ts";
 import { waitFor } from "./helpers/redis.ts";
-
-/** The absolute path of `name` on this process's PATH. */
-function findOnPath(name: string): string {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${name} is not on PATH`);
-}
+import { findOnPath } from "./helpers/fs.ts";
 
 /** A folder for PATH with redis-server in it (tt starts the town's server by that name). */
 async function binDir(): Promise<string> {

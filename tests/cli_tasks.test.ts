@@ -9,7 +9,7 @@ import { assignTask, newTask, type Task } from "../src/model/task.ts";
 import { openStore, type Store } from "../src/store/store.ts";
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
-import { completeTaskRef } from "../src/work/tasks.ts";
+import { completeTaskRef } from "../src/service/task_ops.ts";
 import { makeTestTown, runTt, type TtResult } from "./helpers/tt.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { RedisClient } from "../src/redis/mod.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";
+import { exists, withTempDir } from "./helpers/fs.ts";
 
 async function withTown(
   opts: Parameters<typeof makeTestTown>[0],
@@ -33,24 +34,6 @@ function killStrayServers(dir: string): void {
     } catch {
       // exited meanwhile
     }
-  }
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tt-cli-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -8,25 +8,18 @@
  */
 import assert from "node:assert/strict";
 import { type InstalledCli, realCliTest } from "./helpers/agent_clis.ts";
-import { anthropicProtocol } from "./helpers/model_anthropic.ts";
-import { openaiResponsesProtocol } from "./helpers/model_openai.ts";
-import { type ModelProtocol, SCRIPTED_ERROR, startModelServer } from "./helpers/model_server.ts";
+import { SCRIPTED_ERROR, startModelServer } from "./helpers/model_server.ts";
 import { agentStatus, processAlive, spawn, waitFor } from "./fixtures/agent_town.ts";
-import { claudeEnv, CODEX_COMMAND, codexEnv } from "./fixtures/real_cli_env.ts";
-import { makeCliHome, realCliTown, withEvidence } from "./fixtures/real_cli_town.ts";
+import { REAL_CLIS } from "./fixtures/real_clis.ts";
+import { realCliTown, withEvidence } from "./fixtures/real_cli_town.ts";
 
 const MAX_FAILED_ROUNDS = 3;
 
-interface CliSetup {
-  protocol: ModelProtocol;
-  env(home: string, baseUrl: string): Promise<Record<string, string>>;
-  command?: string;
-}
-
-const SETUPS: Record<string, CliSetup> = {
-  claude: { protocol: anthropicProtocol, env: (_home, url) => Promise.resolve(claudeEnv(url)) },
-  codex: { protocol: openaiResponsesProtocol, env: codexEnv, command: CODEX_COMMAND },
-};
+/**
+ * The CLIs that make exactly one model call per failed round (a 4xx is not retried), so the
+ * rounds can be counted at the server.
+ */
+const CLIS = ["claude", "codex"];
 
 interface FailedAgent {
   id: string;
@@ -40,14 +33,11 @@ interface FailedAgent {
 }
 
 async function failureScenario(cli: InstalledCli): Promise<void> {
-  const setup = SETUPS[cli.name];
+  const setup = REAL_CLIS[cli.name];
   await using server = await startModelServer({ mode: "error", protocols: [setup.protocol] });
-  const home = await makeCliHome();
   const town = await realCliTown({
     cli: cli.name,
-    home,
-    env: await setup.env(home, server.url),
-    ...(setup.command === undefined ? {} : { command: setup.command }),
+    baseUrl: server.url,
     agent: { round_timeout_secs: 300 },
   });
   try {
@@ -111,7 +101,7 @@ async function failureScenario(cli: InstalledCli): Promise<void> {
   }
 }
 
-for (const name of Object.keys(SETUPS)) {
+for (const name of CLIS) {
   realCliTest(
     name,
     `${name}: failing API -> last_error shown, back-off, Error after ${MAX_FAILED_ROUNDS} rounds, one conductor message`,

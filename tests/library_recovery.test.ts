@@ -15,12 +15,7 @@ import {
   SUPERVISOR_ID,
   type Town,
 } from "../mod.ts";
-import { libTown } from "./helpers/lib_town.ts";
-
-async function withTown(fn: (town: Town) => Promise<void>): Promise<void> {
-  await using t = await libTown();
-  await fn(await t.init());
-}
+import { withLibTown } from "./helpers/lib_town.ts";
 
 /** A record in `state` whose last heartbeat was `ageMs` ago. */
 async function staleAgent(
@@ -37,7 +32,7 @@ async function staleAgent(
 const RECOVERABLE: readonly AgentState[] = ["working", "starting", "idle", "draining"];
 
 Deno.test("a working record with a 3-minute-old heartbeat lists as working, over 120 s old", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     await staleAgent(town, "orphan", "working", 180_000);
     const [agent] = await town.listAgents();
     assert.equal(agent.state, "working");
@@ -45,27 +40,27 @@ Deno.test("a working record with a 3-minute-old heartbeat lists as working, over
   }));
 
 Deno.test("a starting record with a 5-minute-old heartbeat reads back as starting", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = await staleAgent(town, "stuck", "starting", 300_000);
     assert.equal((await town.channel.getAgent(agent.id))?.state, "starting");
   }));
 
 Deno.test("stopped and paused records are not in a recoverable state", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     await staleAgent(town, "done", "stopped", 180_000);
     await staleAgent(town, "held", "paused", 180_000);
     for (const a of await town.listAgents()) assert.ok(!RECOVERABLE.includes(a.state), a.name);
   }));
 
 Deno.test("rewriting a stale working record as stopped shows through state()", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = await staleAgent(town, "rewrite", "working", 180_000);
     await town.channel.saveAgent({ ...agent, state: "stopped" });
     assert.equal((await (await town.agent("rewrite")).state())?.state, "stopped");
   }));
 
 Deno.test("recover acts on an idle agent with a 3-minute-old heartbeat and no log", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = await staleAgent(town, "stale-idle", "idle", 180_000);
     const recovered = await RecoveryService.recover(town);
     assert.equal(recovered.length, 1);
@@ -77,7 +72,7 @@ Deno.test("recover acts on an idle agent with a 3-minute-old heartbeat and no lo
   }));
 
 Deno.test("recover leaves an idle agent whose heartbeat is recent", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     // 10 s: within tt's 30 s lease (the reference's test uses 30 s against its 120 s).
     const agent = await staleAgent(town, "healthy", "idle", 10_000);
     assert.deepEqual(await RecoveryService.recover(town), []);
@@ -85,7 +80,7 @@ Deno.test("recover leaves an idle agent whose heartbeat is recent", () =>
   }));
 
 Deno.test("with recent heartbeats no recoverable agent is older than 120 s", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     for (const name of ["a", "b", "c"]) await staleAgent(town, name, "working", 1000);
     const old = (await town.listAgents()).filter((a) =>
       RECOVERABLE.includes(a.state) && Date.now() - a.lastHeartbeat.getTime() > 120_000
@@ -94,7 +89,7 @@ Deno.test("with recent heartbeats no recoverable agent is older than 120 s", () 
   }));
 
 Deno.test("backlog: push three, list in order, pop the first, remove the third, pop the last", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const c = town.channel;
     assert.equal(await c.backlogLen(), 0);
     const ids = [newId(), newId(), newId()];
@@ -108,7 +103,7 @@ Deno.test("backlog: push three, list in order, pop the first, remove the third, 
   }));
 
 Deno.test("draining a dead agent's inbox gives its messages in send order and empties it", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = await staleAgent(town, "dead", "working", 0);
     const sent = [1, 2, 3].map((i) =>
       newMessage(SUPERVISOR_ID, agent.id, { type: "task", description: `job ${i}` })
@@ -123,7 +118,7 @@ Deno.test("draining a dead agent's inbox gives its messages in send order and em
   }));
 
 Deno.test("an error agent's task_assign ids drained onto the backlog keep their order", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = await staleAgent(town, "failed", "error", 0);
     const tasks = [newId(), newId()];
     for (const taskId of tasks) {
@@ -136,7 +131,7 @@ Deno.test("an error agent's task_assign ids drained onto the backlog keep their 
   }));
 
 Deno.test("a drained message moved to a second agent keeps its task_assign payload", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const from = await staleAgent(town, "from", "stopped", 0);
     const to = await staleAgent(town, "to", "idle", 0);
     const taskId = newId();

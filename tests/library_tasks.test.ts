@@ -12,15 +12,9 @@ import {
   newTask,
   startTask,
   TaskService,
-  type Town,
   TtError,
 } from "../mod.ts";
-import { libTown } from "./helpers/lib_town.ts";
-
-async function withTown(fn: (town: Town) => Promise<void>): Promise<void> {
-  await using t = await libTown();
-  await fn(await t.init());
-}
+import { withLibTown } from "./helpers/lib_town.ts";
 
 Deno.test("a new task is pending, unassigned, without result or completion time", () => {
   const task = newTask("Test task");
@@ -32,7 +26,7 @@ Deno.test("a new task is pending, unassigned, without result or completion time"
 });
 
 Deno.test("assign of a task already assigned to the agent stores it assigned, with its text", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("assignee", { start: false });
     const id = await h.assign(assignTask(newTask("Test task"), h.id));
     const stored = await town.channel.getTask(id);
@@ -44,7 +38,7 @@ Deno.test("assign of a task already assigned to the agent stores it assigned, wi
   }));
 
 Deno.test("assign of a string or an unassigned Task assigns it; another agent's is refused", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("assignee", { start: false });
     const other = await town.spawnAgent("other", { start: false });
     const fromText = await town.channel.getTask(await h.assign("Fix the bug in auth.ts"));
@@ -62,7 +56,7 @@ Deno.test("assign of a string or an unassigned Task assigns it; another agent's 
   }));
 
 Deno.test("three assigns store three tasks that read back with their descriptions", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("multi", { start: false });
     const texts = ["Task 1", "Task 2", "Task 3"];
     const ids = [];
@@ -104,7 +98,7 @@ Deno.test("tags are kept, and the parent id is recorded", () => {
 });
 
 Deno.test("a saved assigned task reads back with description, state and assignee", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = newId();
     const task = assignTask(newTask("Persistent task"), agent);
     await town.channel.saveTask(task);
@@ -116,7 +110,7 @@ Deno.test("a saved assigned task reads back with description, state and assignee
   }));
 
 Deno.test("current task: the one current_task names, even when a description holds a UUID", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("current", { start: false });
     const decoy = newId();
     const id = await h.assign(`Follow up on ${decoy} and report`);
@@ -128,7 +122,7 @@ Deno.test("current task: the one current_task names, even when a description hol
   }));
 
 Deno.test("complete clears current_task and counts the task on the agent, once", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("finisher", { start: false });
     const id = await h.assign("Finish me");
     await TaskService.setCurrentForAgent(town, h.id, id);
@@ -151,7 +145,7 @@ Deno.test("complete clears current_task and counts the task on the agent, once",
   }));
 
 Deno.test("assign plus a status_request leave two messages and the task assigned", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("workflow", { start: false });
     const id = await h.assign(assignTask(newTask("Implement feature X"), h.id));
     await h.send({ type: "status_request" });
@@ -160,7 +154,7 @@ Deno.test("assign plus a status_request leave two messages and the task assigned
   }));
 
 Deno.test("saving after start reads back running; after complete, completed with result", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const agent = newId();
     let task = assignTask(newTask("Lifecycle"), agent);
     await town.channel.saveTask(task);
@@ -175,7 +169,7 @@ Deno.test("saving after start reads back running; after complete, completed with
   }));
 
 Deno.test("reading an unknown task id gives null", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     assert.equal(await town.channel.getTask(newId()), null);
     assert.equal(await town.channel.getTask("not-a-uuid"), null);
   }));
@@ -187,7 +181,7 @@ Deno.test("completed and failed are terminal, pending is not", () => {
 });
 
 Deno.test("twenty assigns give twenty distinct task ids", () =>
-  withTown(async (town) => {
+  withLibTown(async (town) => {
     const h = await town.spawnAgent("many-tasks", { start: false });
     const ids = new Set<string>();
     for (let i = 0; i < 20; i++) ids.add(await h.assign(`Task ${i}`));

@@ -7,10 +7,7 @@ import { RedisClient } from "../src/redis/mod.ts";
 import { ConfigError, newAgent, Town, TtError } from "../mod.ts";
 import { freePort, startRedis } from "./helpers/redis.ts";
 import { libTown } from "./helpers/lib_town.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
+import { exists } from "./helpers/fs.ts";
 
 Deno.test("init creates .tt, its agents/logs/tasks folders and tinytown.toml; name and root", async () => {
   await using t = await libTown();

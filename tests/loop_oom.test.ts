@@ -7,10 +7,7 @@
 import assert from "node:assert/strict";
 import { RedisReplyError } from "../src/redis/errors.ts";
 import { chaosTown, processAlive, shCli, waitFor } from "./fixtures/chaos_town.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
+import { exists } from "./helpers/fs.ts";
 
 Deno.test("agent loops ride out an out-of-memory Redis and finish the work afterwards", async () => {
   const town = await chaosTown({ config: { idle_timeout_secs: 0, failed_round_backoff_ms: 200 } });

@@ -1,16 +1,20 @@
 /**
  * The scripted model server the real-CLI end-to-end tests use, checked over HTTP without any
- * CLI: the script's decisions, both wire protocols, error mode and the request record.
+ * CLI: the script's decisions, every wire protocol, error mode and the request record.
  */
 import assert from "node:assert/strict";
 import { anthropicProtocol } from "./helpers/model_anthropic.ts";
 import { openaiResponsesProtocol } from "./helpers/model_openai.ts";
+import { COPILOT_SHELL_TOOL, openaiChatProtocol } from "./helpers/model_openai_chat.ts";
+import { GEMINI_SHELL_TOOL, geminiProtocol } from "./helpers/model_gemini.ts";
+import { AUGGIE_SHELL_TOOL, auggieSession, augmentProtocol } from "./helpers/model_augment.ts";
 import {
   completeCommand,
   extractTaskId,
   SCRIPTED_ERROR,
   SCRIPTED_FINAL_TEXT,
   startModelServer,
+  ttWordIn,
 } from "./helpers/model_server.ts";
 
 const TASK = "0a1b2c3d-1111-4222-8333-444455556666";
@@ -167,4 +171,96 @@ Deno.test("error mode: every model call is a 400 with the scripted message; unkn
   await other.body?.cancel();
   assert.deepEqual(server.requests.map((r) => r.reply), ["error", "error", "unknown", "unknown"]);
   assert.ok(server.requests.every((r, i) => r.seq === i + 1 && r.receivedAt > 0));
+});
+
+const SHIM = "/tmp/tt-town-x/.tt/bin/tt";
+/** A prompt as a round writes it: the task id, and the shim by absolute path. */
+const ROUND_PROMPT =
+  `${PROMPT}\n   Complete with: ${SHIM} task complete ${TASK} --result "what was done"`;
+
+Deno.test("ttWordIn: the prompt's tt word when it is a plain path, else tt", () => {
+  assert.equal(ttWordIn(ROUND_PROMPT), SHIM);
+  assert.equal(ttWordIn(JSON.stringify({ text: ROUND_PROMPT })), SHIM);
+  assert.equal(ttWordIn(PROMPT), "tt");
+  assert.equal(ttWordIn("   Complete with: '/a b/tt' task complete x"), "tt");
+  assert.throws(() => completeCommand(TASK, "tt; rm"), /not a plain tt path/);
+});
+
+Deno.test("gemini: run_shell_command with the prompt's command, final text after the functionResponse", async () => {
+  await using server = await startModelServer({ mode: "complete", protocols: [geminiProtocol] });
+  const url = `${server.url}/v1beta/models/m:streamGenerateContent?alt=sse`;
+  const user = { role: "user", parts: [{ text: ROUND_PROMPT }] };
+  const [first] = await sseData(await post(url, { contents: [user] }));
+  const call = (first.candidates as { content: { parts: { functionCall: unknown }[] } }[])[0]
+    .content.parts[0].functionCall as { name: string; args: { command: string } };
+  assert.equal(call.name, GEMINI_SHELL_TOOL);
+  assert.equal(call.args.command, completeCommand(TASK, SHIM));
+  const result = { functionResponse: { name: call.name, response: { output: "ok!" } } };
+  const [second] = await sseData(
+    await post(url, { contents: [user, { role: "user", parts: [result] }] }),
+  );
+  assert.match(JSON.stringify(second), new RegExp(SCRIPTED_FINAL_TEXT));
+  const side = await post(`${server.url}/v1beta/models/m:generateContent`, { contents: [] });
+  assert.equal(side.status, 200);
+  await side.body?.cancel();
+  assert.deepEqual(server.requests.map((r) => [r.reply, r.taskId, r.toolResult]), [
+    ["tool_call", TASK, undefined],
+    ["final_text", undefined, '{"output":"ok!"}'],
+    ["side_text", undefined, undefined],
+  ]);
+});
+
+Deno.test("openai chat: bash tool call (streamed or not), final text after the tool message", async () => {
+  await using server = await startModelServer({
+    mode: "complete",
+    protocols: [openaiChatProtocol],
+  });
+  const url = `${server.url}/v1/chat/completions`;
+  const messages = [{ role: "system", content: "sys" }, { role: "user", content: ROUND_PROMPT }];
+  const whole = await (await post(url, { messages })).json();
+  const call = whole.choices[0].message.tool_calls[0];
+  assert.equal(call.function.name, COPILOT_SHELL_TOOL);
+  assert.equal(JSON.parse(call.function.arguments).command, completeCommand(TASK, SHIM));
+  const streamed = await post(url, { stream: true, messages });
+  assert.match(await streamed.text(), /"tool_calls":\[\{"index":0[\s\S]*data: \[DONE\]/);
+  const final = await (await post(url, {
+    messages: [...messages, { role: "assistant", tool_calls: [call] }, {
+      role: "tool",
+      content: "ok!",
+    }],
+  })).json();
+  assert.equal(final.choices[0].message.content, SCRIPTED_FINAL_TEXT);
+  assert.deepEqual(server.replies("tool_call", "final_text").map((r) => r.toolResult), [
+    undefined,
+    undefined,
+    "ok!",
+  ]);
+});
+
+Deno.test("augment: launch-process tool use, final text after the tool result; error mode", async () => {
+  await using server = await startModelServer({ mode: "complete", protocols: [augmentProtocol] });
+  const lines = async (res: Response) =>
+    (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+  const models = await (await post(`${server.url}/get-models`, {})).json();
+  assert.equal(models.default_model, "scripted");
+  const [first] = await lines(
+    await post(`${server.url}/chat-stream`, { message: ROUND_PROMPT, nodes: [] }),
+  );
+  const use = first.nodes[0].tool_use;
+  assert.equal(use.tool_name, AUGGIE_SHELL_TOOL);
+  assert.equal(JSON.parse(use.input_json).command, completeCommand(TASK, SHIM));
+  const done = await lines(
+    await post(`${server.url}/chat-stream`, { message: ROUND_PROMPT, nodes: [{ type: 1 }] }),
+  );
+  assert.equal(done[0].text, SCRIPTED_FINAL_TEXT);
+  assert.deepEqual(server.replies("tool_call", "final_text").map((r) => r.reply), [
+    "tool_call",
+    "final_text",
+  ]);
+  assert.equal(JSON.parse(auggieSession(server.url)).tenantURL, `${server.url}/`);
+
+  await using failing = await startModelServer({ mode: "error", protocols: [augmentProtocol] });
+  const bad = await post(`${failing.url}/chat-stream`, { nodes: [] });
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error, SCRIPTED_ERROR);
 });

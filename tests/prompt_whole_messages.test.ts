@@ -20,10 +20,7 @@ import { type MessageBody, newMessage } from "../src/model/message.ts";
 import { newTask } from "../src/model/task.ts";
 import { chaosTown, shCli, waitFor } from "./fixtures/chaos_town.ts";
 import { runTt } from "./helpers/tt.ts";
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
-}
+import { exists } from "./helpers/fs.ts";
 
 const ME = "7f3a2c10-5b8e-4d2a-9c1f-0e6b4a8d2f11";
 const ALICE = "1a2b3c4d-0000-4000-8000-00000000a11c";

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { findOnPath } from "./helpers/fs.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FAKE_APT = fileURLToPath(new URL("./fixtures/setup_apt_get.sh", import.meta.url));
@@ -16,19 +17,6 @@ function isRoot(): boolean {
   } catch {
     return false;
   }
-}
-
-/** The absolute path of `name` on this process's PATH. */
-function findOnPath(name: string): string {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (!dir) continue;
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`${name} is not on PATH`);
 }
 
 Deno.test({

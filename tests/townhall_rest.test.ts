@@ -205,7 +205,7 @@ Deno.test("probes: health, ready, metrics with town numbers, scaling; all public
     }),
   );
   await h.call("POST", "/v1/backlog", { json: { description: "x" } }); // 401: not added
-  await backlog.add(town, "queued");
+  await backlog.add(contextOf(town), "queued");
   for (const p of ["/health", "/healthz"]) {
     assert.equal((await h.call("GET", p)).body.status, "ok");
   }
@@ -260,8 +260,8 @@ Deno.test("scaling: scale_up with queued work, scale_to_zero for idle workers", 
   const town = await t.init();
   await town.spawnAgent("worker", { cli: "claude", start: false });
   const h = await restHarness(town);
-  await backlog.add(town, "one");
-  await tasks.assign(town, "worker", "two");
+  await backlog.add(contextOf(town), "one");
+  await tasks.assign(contextOf(town), "worker", "two");
   const up = (await h.call("GET", "/api/scaling")).body;
   assert.deepEqual(
     [

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import * as tasks from "../src/service/tasks.ts";
+import { contextOf } from "../src/lib/context.ts";
 import { eventually, libTown, probeCli } from "./helpers/lib_town.ts";
 import { restHarness } from "./helpers/townhall.ts";
 
@@ -27,7 +28,7 @@ Deno.test("POST /v1/agents runs the loop: an assigned task completes; kill + res
   assert.equal(first.status, 201);
   await eventually(
     "the first task to complete",
-    async () => (await tasks.get(town, first.body.task_id)).state === "completed",
+    async () => (await tasks.get(contextOf(town), first.body.task_id)).state === "completed",
   );
   const status = await h.call("GET", "/v1/status");
   assert.equal(status.body.agents[0].tasks_completed, 1);
@@ -45,7 +46,7 @@ Deno.test("POST /v1/agents runs the loop: an assigned task completes; kill + res
   });
   await eventually(
     "the second task to complete",
-    async () => (await tasks.get(town, second.body.task_id)).state === "completed",
+    async () => (await tasks.get(contextOf(town), second.body.task_id)).state === "completed",
   );
   await h.call("POST", "/v1/agents/worker/kill");
   // The spawn of an unknown CLI is refused before anything is made.

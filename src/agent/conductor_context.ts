@@ -5,6 +5,8 @@ import { shortId } from "../model/ids.ts";
 export interface ConductorSnapshot {
   town: string;
   root: string;
+  /** The town's tt shim as a shell word (its absolute path), for shells that lose PATH. */
+  tt: string;
   agents: { agent: Agent; pending: number }[];
   backlog: number;
   openTasks: number;
@@ -24,7 +26,8 @@ export function conductorContext(s: ConductorSnapshot): string {
     "",
     `You are the conductor of the Tinytown "${s.town}": you plan the work, hand it to AI coding ` +
     "agents, and keep them moving until it is done and reviewed. You act only through the `tt` " +
-    "command, run from the town folder.",
+    `command, run from the town folder (it is on your PATH; where a shell does not find it, ` +
+    `run ${s.tt} instead).`,
     "",
     "## Current Town State",
     "",

@@ -52,6 +52,16 @@ export interface PromptInput {
    * `tt task complete` or `tt task fail` (its `unfinishedRounds`).
    */
   maxTaskRounds?: number;
+  /**
+   * How the prompt writes the tt command: the town's shim by absolute path as a shell word
+   * (round.ts), so a CLI shell that loses PATH (a slow or PATH-resetting ~/.bashrc, a login
+   * shell) still runs this town's tt. Default `tt`.
+   */
+  tt?: string;
+}
+
+function ttWord(input: PromptInput): string {
+  return input.tt ?? "tt";
 }
 
 /** Places one text in the prompt and returns its lines (inline, fenced, or by file). */
@@ -83,6 +93,7 @@ function taskAssignLines(
   } else {
     description = put(place, { key: message.id, lead: "", text: task.description });
   }
+  const tt = ttWord(input);
   const lines = [`   Task ID: ${shownId}`, ...description];
   const unfinished = task?.unfinishedRounds ?? 0;
   if (unfinished > 0) {
@@ -90,12 +101,12 @@ function taskAssignLines(
       ? ""
       : ` (${unfinished} of ${input.maxTaskRounds}; at ${input.maxTaskRounds} the task fails)`;
     lines.push(
-      `   Unfinished: the last round ended without \`tt task complete\` or \`tt task fail\` ` +
+      `   Unfinished: the last round ended without \`${tt} task complete\` or \`${tt} task fail\` ` +
         `for this task${limit}. Finish it and run one of them this round.`,
     );
   }
   lines.push(
-    `   Complete with: tt task complete ${shownId} --result "what was done"`,
+    `   Complete with: ${tt} task complete ${shownId} --result "what was done"`,
     "   Note: use the Task ID above; mission or work-item UUIDs inside the description are " +
       "not task ids.",
   );
@@ -146,24 +157,31 @@ function confirmationSection(input: PromptInput, put: PutText): string[] {
 }
 
 function commandsSection(input: PromptInput): string[] {
+  const tt = ttWord(input);
   const commands: [string, string][] = [
-    ["tt status", "see the town and every agent"],
-    ["tt inbox", "messages that arrived after this round began"],
-    ['tt assign <agent> "task"', "hand work to another agent"],
-    ["tt backlog list", "unassigned tasks waiting in the backlog"],
-    [`tt backlog claim <task_id> ${input.agentName}`, "take a backlog task yourself"],
-    ['tt send <agent> --query "question"', "ask something that needs an answer"],
-    ['tt send <agent> --info "update"', "share an FYI update"],
-    ['tt send <agent> --ack "received"', "acknowledge a message"],
-    ['tt send <agent> --urgent --query "..."', "jump the queue for their next round"],
-    ["tt task current", "the task you are working on, with its real id"],
-    ['tt task complete <task_id> --result "summary"', "mark a task done"],
-    ['tt task fail <task_id> --reason "why"', "mark a task that cannot be done as failed"],
+    [`${tt} status`, "see the town and every agent"],
+    [`${tt} inbox`, "messages that arrived after this round began"],
+    [`${tt} assign <agent> "task"`, "hand work to another agent"],
+    [`${tt} backlog list`, "unassigned tasks waiting in the backlog"],
+    [`${tt} backlog claim <task_id> ${input.agentName}`, "take a backlog task yourself"],
+    [`${tt} send <agent> --query "question"`, "ask something that needs an answer"],
+    [`${tt} send <agent> --info "update"`, "share an FYI update"],
+    [`${tt} send <agent> --ack "received"`, "acknowledge a message"],
+    [`${tt} send <agent> --urgent --query "..."`, "jump the queue for their next round"],
+    [`${tt} task current`, "the task you are working on, with its real id"],
+    [`${tt} task complete <task_id> --result "summary"`, "mark a task done"],
+    [`${tt} task fail <task_id> --reason "why"`, "mark a task that cannot be done as failed"],
   ];
   const width = Math.max(...commands.map(([cmd]) => cmd.length)) + 1;
+  const where = tt === "tt" ? [] : [
+    `\`${tt}\` is this town's tt (the same program as \`tt\` on your PATH); use it as ` +
+    "written, so it works even where a shell has lost PATH.",
+    "",
+  ];
   return [
     "## Available Commands",
     "",
+    ...where,
     "```bash",
     ...commands.map(([cmd, comment]) => `${cmd.padEnd(width)}# ${comment}`),
     "```",
@@ -211,7 +229,7 @@ function stateSection(input: PromptInput): string[] {
   ];
 }
 
-const WORKFLOW: readonly string[] = [
+const workflow = (tt: string): readonly string[] => [
   "Deal with every actionable message listed above.",
   "When you have no direct work, or capacity left after it, check the backlog snapshot and " +
   "claim one task that matches your role.",
@@ -221,16 +239,16 @@ const WORKFLOW: readonly string[] = [
   "Message `supervisor` (or `conductor`) when you need a human decision, a change of priority " +
   "or order, an escalation, or the whole town should know something.",
   "When blocked, send a query that says exactly what you need.",
-  "Before completing a task, confirm its real id with `tt task current`; never use a mission " +
-  "or work-item UUID taken from a description.",
-  'When a task is finished, run `tt task complete <task_id> --result "..."`; if it cannot be ' +
-  'done, run `tt task fail <task_id> --reason "..."`.',
+  `Before completing a task, confirm its real id with \`${tt} task current\`; never use a ` +
+  "mission or work-item UUID taken from a description.",
+  `When a task is finished, run \`${tt} task complete <task_id> --result "..."\`; if it cannot ` +
+  `be done, run \`${tt} task fail <task_id> --reason "..."\`.`,
   "Send informational updates or acknowledgements where they help, including a short FYI " +
   "summary to the conductor.",
 ];
 
-function workflowSection(): string[] {
-  return ["## Your Workflow", "", ...WORKFLOW.map((rule, i) => `${i + 1}. ${rule}`)];
+function workflowSection(tt: string): string[] {
+  return ["## Your Workflow", "", ...workflow(tt).map((rule, i) => `${i + 1}. ${rule}`)];
 }
 
 function render(input: PromptInput, put: PutText): string {
@@ -246,11 +264,11 @@ function render(input: PromptInput, put: PutText): string {
     commandsSection(input),
     backlogSection(input),
     stateSection(input),
-    workflowSection(),
+    workflowSection(ttWord(input)),
     [
       "Every message of this round is included above in full (a text too long for this " +
-      "prompt is in the file named with it: read that file). `tt inbox` lists only messages " +
-      "that arrived after this round began.",
+      `prompt is in the file named with it: read that file). \`${ttWord(input)} inbox\` lists ` +
+      "only messages that arrived after this round began.",
     ],
   ];
   return sections.filter((s) => s.length > 0).map((s) => s.join("\n")).join("\n\n") + "\n";

@@ -24,6 +24,7 @@ import { backlogNudge, backlogSnapshot, roleBucket, roleHint } from "./roles.ts"
 import { runAgentCli, type RunResult } from "./runner.ts";
 import { removeSpilled, writeSpilled } from "./spill.ts";
 import { unfinishedTasks } from "./task_rounds.ts";
+import { shellWord } from "./tt_shim.ts";
 
 export interface RoundContext {
   town: Town;
@@ -134,6 +135,8 @@ export async function runRound(
     roleHint: backlog.hint,
     senderLabels: await senderLabels(store, actionable),
     maxTaskRounds: town.config.agent.maxTaskRounds,
+    // By absolute path: a CLI's shell may lose PATH (claude's Bash after a slow ~/.bashrc).
+    tt: shellWord(`${town.paths.binDir}/tt`),
   }, { spillDir });
   // The files' numbers go on across restarts (`round` starts at 1 in each loop).
   const fileRound = await claimRound(files);

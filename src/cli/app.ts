@@ -1,6 +1,6 @@
 /** Builds the `tt` command line and runs it: parse, dispatch, print errors as one line. */
 import { Command, CommanderError } from "commander";
-import { describeError, TtError, UsageError } from "../errors.ts";
+import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
 
@@ -22,6 +22,7 @@ const GROUPS = {
   recovery: async () => (await import("./recovery.ts")).registerRecoveryCommands,
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
+  mission: async () => (await import("./mission.ts")).registerMissionCommands,
   townhall: async () => (await import("./townhall.ts")).registerTownhallCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
@@ -64,6 +65,7 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   restore: "plan",
   migrate: "plan",
   conductor: "conductor",
+  mission: "mission",
   townhall: "townhall",
   auth: "townhall",
 };
@@ -76,22 +78,6 @@ export function commandName(argv: readonly string[]): string | undefined {
     else if (!arg.startsWith("-")) return arg;
   }
   return undefined;
-}
-
-/** Options every command accepts, before or after its name. */
-export interface GlobalOptions {
-  town: string;
-  verbose: boolean;
-}
-
-export function globalOptions(cmd: Command): GlobalOptions {
-  const opts = cmd.optsWithGlobals() as { town?: string; verbose?: boolean };
-  if (opts.town !== undefined && opts.town.trim() === "") {
-    throw new UsageError("--town needs a folder (it was empty)");
-  }
-  // Inside an agent CLI (which may run in a workdir below the town), tt means that agent's town.
-  const town = opts.town ?? (Deno.env.get("TINYTOWN_TOWN")?.trim() || ".");
-  return { town, verbose: opts.verbose ?? false };
 }
 
 /**

@@ -21,6 +21,8 @@ export function registerConductorCommands(program: Command): void {
                 cli: launch.cli,
                 context_file: launch.contextFile,
                 program: launch.program,
+                args: launch.args,
+                workdir: launch.cwd,
                 context: launch.context,
               }, () => []);
             }

@@ -1,6 +1,6 @@
 /**
  * Planning and persistence: `tt plan`, `tt sync`, `tt save`, `tt restore`, `tt migrate`.
- * Parsing and printing only; the work is in src/work/.
+ * Parsing and printing only; the work is in src/service/.
  *
  * Where tt differs from tinytown: `plan --init` keeps an existing file unless --force; sync
  * maps entries to tasks (push twice = no duplicates) and pull really reads Redis; save and
@@ -11,13 +11,24 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
-import { initPlan, loadPlanFile, planEntryJson, planStatusIcon } from "../work/plan.ts";
-import { migrate, migrationNeeded, type MigrationPlan, planMigration } from "../work/migrate.ts";
-import { defaultStatePath, type RestoreResult, restoreTown, saveTown } from "../work/snapshot.ts";
-import type { SyncItem } from "../work/sync.ts";
-import { pullPlan, type PullReport } from "../work/sync_pull.ts";
-import { pushPlan, type PushReport } from "../work/sync_push.ts";
-import { globalOptions } from "./app.ts";
+import { initPlan, loadPlanFile, planEntryJson } from "../service/plan_file.ts";
+import {
+  migrate,
+  migrationNeeded,
+  type MigrationPlan,
+  planMigration,
+} from "../service/town_migrate.ts";
+import {
+  defaultStatePath,
+  type RestoreResult,
+  restoreTown,
+  saveTown,
+} from "../service/snapshot.ts";
+import type { SyncItem } from "../service/plan_sync.ts";
+import { pullPlan, type PullReport } from "../service/plan_sync_pull.ts";
+import { pushPlan, type PushReport } from "../service/plan_sync_push.ts";
+import { taskStateIcon } from "../model/task.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
 
@@ -51,7 +62,7 @@ export function registerPlanCommands(program: Command): void {
         ...(plan.description ? [`  ${plan.description}`] : []),
         ...(plan.tasks.length ? [] : ["  (no tasks yet)"]),
         ...plan.tasks.map((t) =>
-          `  ${planStatusIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
+          `  ${taskStateIcon(t.status)} [${t.agent ?? "unassigned"}] ${t.id}` +
           ` - ${truncateSummary(t.description, 70)}`
         ),
       ]);

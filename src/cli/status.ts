@@ -5,13 +5,13 @@ import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import { jsonTime } from "../model/time.ts";
 import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
-import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
+import { type AgentStatus, type TownStatus, townStatus } from "../service/town_status.ts";
 import { TownStoppedError } from "../town/town.ts";
 import type { TaskBrief } from "../store/tasks.ts";
 import { agentPaths, townPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
 import { agentJson, taskJson } from "./json.ts";
-import { printJson, say } from "./output.ts";
+import { printable, printJson, say } from "./output.ts";
 
 export function registerStatusCommands(program: Command): void {
   program
@@ -146,12 +146,6 @@ function lastErrorLines(a: AgentStatus, deep: boolean): string[] {
     for (const l of tail) lines.push(`    | ${printable(l)}`);
   }
   return lines;
-}
-
-/** CLI output may hold terminal control sequences; show them as `?`. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, "?");
 }
 
 function taskLines(s: TownStatus): string[] {

@@ -1,6 +1,6 @@
 /**
  * Task commands: assign, task (show, list, complete, fail, current), tasks. Parsing and
- * printing only; the work is in src/work/tasks.ts.
+ * printing only; the work is in src/service/task_ops.ts.
  *
  * Unlike tinytown, an unknown or malformed task id is an error (one line, exit 1) everywhere:
  * tinytown prints "Task … not found" and exits 0 for show/complete, which hides typos in
@@ -31,8 +31,9 @@ import {
   type TasksOverview,
   tasksOverview,
   type TaskView,
-} from "../work/tasks.ts";
+} from "../service/task_ops.ts";
 import { withTown } from "./context.ts";
+import { missionSyncJson, missionSyncLines, syncMissionAfterCompletion } from "./mission_sync.ts";
 import { report } from "./output.ts";
 
 export function registerTasksCommands(program: Command): void {
@@ -97,9 +98,14 @@ export function registerTasksCommands(program: Command): void {
     .option("-r, --result <text>", "what was done (default: Completed)")
     .option("--json", "print the result as JSON")
     .action(async (ref: string, opts: Json & { result?: string }, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
+      await withTown(cmd, async (town, store) => {
         const r = await completeTaskRef(store, ref, opts.result);
-        report(opts.json, endJson(r), () => endLines("✅", "completed", r));
+        const sync = await syncMissionAfterCompletion(town, store, r.task);
+        report(
+          opts.json,
+          { ...endJson(r), mission_sync: missionSyncJson(sync) },
+          () => [...endLines("✅", "completed", r), ...missionSyncLines(sync)],
+        );
       });
     });
 

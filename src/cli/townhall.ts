@@ -4,7 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { generateApiKey } from "../townhall/security/api_key.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { printJson, say, writeErr } from "./output.ts";
 
 function portOption(value: string): number {

@@ -206,10 +206,12 @@ export class Receiver {
       await this.#store.mailbox.deadLetterOne(agentId, taken, reason ?? "unreadable");
       return null;
     }
-    // Sent after the caller has the message (a macrotask later), so the removal costs the
-    // caller no time; close() waits for it.
-    const settling = new Promise<void>((resolve) => setTimeout(resolve, 0))
-      .then(() => this.#store.mailbox.settle(agentId, taken))
+    // Sent now but not awaited, so the removal costs the caller no time; close() waits for
+    // it. Not deferred: commands on a connection run in order, so every later command of
+    // this Channel (the next receive, a count, redeliverInFlight) sees the message out of
+    // flight; a removal sent a macrotask later could come after them, and a redelivery
+    // meanwhile would hand the message out a second time.
+    const settling = this.#store.mailbox.settle(agentId, taken)
       .catch(() => {
         // Still in flight: recovery puts it back, so it may come twice, never not at all.
       });

@@ -8,18 +8,18 @@ import { isActiveState } from "../model/agent.ts";
 import type { Agent } from "../model/agent.ts";
 import { newId, SUPERVISOR_ID } from "../model/ids.ts";
 import { leaseHeld, loopRunsHere } from "../agent/liveness.ts";
-import { spawnAgent as spawnAgentOp } from "../agent/spawn.ts";
+import { spawnAgent as spawnAgentOp } from "../service/agent_spawn.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore } from "../store/store.ts";
 import { type AgentCliEntry, effectiveAgentClis } from "../town/cli_presets.ts";
 import { loadTownConfig, saveTownConfig } from "../town/config.ts";
-import { initTown } from "../town/init.ts";
-import { type StopResult, stopTown } from "../town/stop.ts";
+import { initTown } from "../service/town_init.ts";
+import { type StopResult, stopTown } from "../service/town_stop.ts";
 import { openTown } from "../town/town.ts";
 import { AgentHandle } from "./agent_handle.ts";
 import { Channel } from "./channel.ts";
 import { type TownSettings, townSettings } from "./config.ts";
-import { layeredEnv, setContext, type TownContext } from "./context.ts";
+import { type HandleContext, layeredEnv, setContext } from "./context.ts";
 
 /**
  * What closing a handle does to the town's own redis-server (a central or external Redis is
@@ -79,7 +79,7 @@ export interface SpawnAgentOptions {
 
 /** An open town. Get one with `Town.init` or `Town.connect`; close it with `await using`. */
 export class Town implements AsyncDisposable {
-  #ctx: TownContext;
+  #ctx: HandleContext;
   #channel: Channel;
   #settings: TownSettings;
   #lifecycle: RedisLifecycle;
@@ -87,7 +87,7 @@ export class Town implements AsyncDisposable {
   #closing: Promise<void> | undefined;
 
   /** @internal Made by Town.init and Town.connect. */
-  constructor(ctx: TownContext, lifecycle: RedisLifecycle, startedServer: boolean) {
+  constructor(ctx: HandleContext, lifecycle: RedisLifecycle, startedServer: boolean) {
     this.#ctx = ctx;
     this.#channel = new Channel(ctx.store, ctx.open.name);
     this.#settings = townSettings(ctx.open);
@@ -136,7 +136,7 @@ export class Town implements AsyncDisposable {
       clientName,
       ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
     });
-    const ctx: TownContext = {
+    const ctx: HandleContext = {
       open,
       store: openStore(open.redis, open.name),
       env,
@@ -154,6 +154,14 @@ export class Town implements AsyncDisposable {
   /** The town's name (`config.name`). */
   get name(): string {
     return this.#ctx.open.name;
+  }
+
+  /**
+   * What opening the town found that its user should know, one line each: e.g. that its
+   * redis-server had died without a clean shutdown and was restarted, and what may be lost.
+   */
+  get warnings(): readonly string[] {
+    return this.#ctx.open.warnings;
   }
 
   /** The town's settings, as read when it was opened. */

@@ -4,8 +4,7 @@
  * of the inbox and urgent list. Consumes nothing.
  */
 import type { Message, MessageBody } from "../model/message.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** One listed message. */
 export interface MailboxEntry {
@@ -29,8 +28,8 @@ export interface MailboxSummary {
 }
 
 /** The mailbox of an agent reference (any form, `conductor`/`supervisor` included). */
-export async function summary(town: Town, ref: string, limit = 100): Promise<MailboxSummary> {
-  const { store } = contextOf(town);
+export async function summary(ctx: TownContext, ref: string, limit = 100): Promise<MailboxSummary> {
+  const { store } = ctx;
   const r = await store.agents.resolve(ref);
   const [peek, counts] = await Promise.all([
     store.mailbox.peek(r.id, limit),

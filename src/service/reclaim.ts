@@ -3,11 +3,10 @@
  * `/v1/reclaim/orphan-tasks`, MCP `recovery.reclaim_tasks`): `tt reclaim` and
  * `tt reclaim --orphan-tasks` as functions.
  */
-import { reclaimInboxes } from "../agent/reclaim.ts";
-import { type OrphanAction, reclaimOrphanTasks } from "../agent/reclaim_orphans.ts";
+import { reclaimInboxes } from "./reclaim_inboxes.ts";
+import { type OrphanAction, reclaimOrphanTasks } from "./reclaim_orphans.ts";
 import type { TaskState } from "../model/task.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** What `reclaim` moved. */
 export interface ReclaimReport {
@@ -19,10 +18,10 @@ export interface ReclaimReport {
 
 /** `tt reclaim`: the dead agents' task messages to the backlog, to an agent, or listed. */
 export async function reclaim(
-  town: Town,
+  ctx: TownContext,
   opts: { toBacklog?: boolean; to?: string; from?: string } = {},
 ): Promise<ReclaimReport> {
-  const r = await reclaimInboxes(contextOf(town).store, opts);
+  const r = await reclaimInboxes(ctx.store, opts);
   const counted = r.agents.flatMap((a) => a.messages).filter((m) =>
     (m.message?.body.type === "task_assign" || m.message?.body.type === "task") &&
     (r.listOnly ? m.outcome === "listed" : m.outcome === "to_backlog" || m.outcome === "to_agent")
@@ -47,8 +46,11 @@ export interface OrphanReport {
 export type OrphanTaskAction = Exclude<OrphanAction, "to_agent">;
 
 /** `tt reclaim --orphan-tasks`: open tasks whose assignee is gone or finished. */
-export async function orphanTasks(town: Town, action: OrphanTaskAction): Promise<OrphanReport[]> {
-  const r = await reclaimOrphanTasks(contextOf(town).store, action);
+export async function orphanTasks(
+  ctx: TownContext,
+  action: OrphanTaskAction,
+): Promise<OrphanReport[]> {
+  const r = await reclaimOrphanTasks(ctx.store, action);
   return r.orphans.filter((o) => action === "list" || o.done).map((o) => ({
     taskId: o.task.id,
     assignedTo: o.task.assignedTo!,

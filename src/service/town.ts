@@ -4,8 +4,7 @@
  * is on. Reads only.
  */
 import type { Agent } from "../model/agent.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** The town's identity. */
 export interface TownInfo {
@@ -28,14 +27,14 @@ export interface AgentOverview {
 }
 
 /** The town's name, folder and (masked) Redis URL. */
-export function info(town: Town): TownInfo {
-  const { open } = contextOf(town);
+export function info(ctx: TownContext): TownInfo {
+  const { open } = ctx;
   return { name: open.name, root: open.root, redisUrl: open.redisUrl };
 }
 
 /** Every agent, oldest first, with its mailbox sizes and current task description. */
-export async function agentsOverview(town: Town): Promise<AgentOverview[]> {
-  const { store } = contextOf(town);
+export async function agentsOverview(ctx: TownContext): Promise<AgentOverview[]> {
+  const { store } = ctx;
   const agents = await store.agents.list();
   const [counts, tasks] = await Promise.all([
     store.mailbox.counts(agents.map((a) => a.id)),
@@ -55,8 +54,8 @@ export async function agentsOverview(town: Town): Promise<AgentOverview[]> {
 }
 
 /** Round trip of a PING to the town's Redis, in milliseconds; rejects when Redis fails. */
-export async function ping(town: Town): Promise<number> {
-  const { store } = contextOf(town);
+export async function ping(ctx: TownContext): Promise<number> {
+  const { store } = ctx;
   const t0 = performance.now();
   const reply = await store.redis.command(["PING"]);
   if (reply !== "PONG") throw new Error(`Unexpected Redis PING response: ${String(reply)}`);

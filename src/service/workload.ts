@@ -5,8 +5,7 @@
  */
 import { type Agent, isActiveState } from "../model/agent.ts";
 import { docketDepth } from "../store/docket.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** A task waiting in an agent's regular inbox. */
 export interface PendingTask {
@@ -18,13 +17,13 @@ export interface PendingTask {
 }
 
 /** Task messages in the first 100 regular inbox entries of every agent. */
-export async function pendingTasks(town: Town): Promise<PendingTask[]> {
-  const { store } = contextOf(town);
-  return await pendingOf(town, await store.agents.list());
+export async function pendingTasks(ctx: TownContext): Promise<PendingTask[]> {
+  const { store } = ctx;
+  return await pendingOf(ctx, await store.agents.list());
 }
 
-async function pendingOf(town: Town, agents: Agent[]): Promise<PendingTask[]> {
-  const { store } = contextOf(town);
+async function pendingOf(ctx: TownContext, agents: Agent[]): Promise<PendingTask[]> {
+  const { store } = ctx;
   const peeks = await Promise.all(agents.map((a) => store.mailbox.peek(a.id, 100)));
   const ids = peeks.flatMap((p) =>
     p.messages.flatMap((m) => (m.body.type === "task_assign" ? [m.body.taskId] : []))
@@ -63,8 +62,8 @@ export interface TownMetrics {
 }
 
 /** Reads every metric; rejects when Redis fails. */
-export async function metrics(town: Town): Promise<TownMetrics> {
-  const { store } = contextOf(town);
+export async function metrics(ctx: TownContext): Promise<TownMetrics> {
+  const { store } = ctx;
   const t0 = performance.now();
   await store.redis.command(["PING"]);
   const redisLatencySeconds = (performance.now() - t0) / 1000;
@@ -74,7 +73,7 @@ export async function metrics(town: Town): Promise<TownMetrics> {
     store.tasks.listBrief(),
   ]);
   const [pending, counts] = await Promise.all([
-    pendingOf(town, agents),
+    pendingOf(ctx, agents),
     store.mailbox.counts(agents.map((a) => a.id)),
   ]);
   const agentsByState: Record<string, number> = {};
@@ -108,8 +107,8 @@ export interface ScalingSignal {
 }
 
 /** Computes the scaling signal; rejects when Redis fails. */
-export async function scaling(town: Town, now = new Date()): Promise<ScalingSignal> {
-  const { store, open } = contextOf(town);
+export async function scaling(ctx: TownContext, now = new Date()): Promise<ScalingSignal> {
+  const { store, open } = ctx;
   const agents = await store.agents.list().catch(() => [] as Agent[]);
   let pending: number;
   let inFlight: number;
@@ -118,7 +117,7 @@ export async function scaling(town: Town, now = new Date()): Promise<ScalingSign
   } else {
     const [backlog, inboxes, briefs] = await Promise.all([
       store.tasks.backlogLength(),
-      pendingOf(town, agents),
+      pendingOf(ctx, agents),
       store.tasks.listBrief(),
     ]);
     pending = backlog + inboxes.length;

@@ -9,7 +9,7 @@
  */
 import { Town, type TownInitOptions, type TownOpenOptions } from "../../mod.ts";
 import type { RedisClient } from "../../src/redis/mod.ts";
-import { stopTown } from "../../src/town/stop.ts";
+import { stopTown } from "../../src/service/town_stop.ts";
 import { stopTownProcesses } from "./tt.ts";
 
 const PROBE = new URL("../fixtures/agent_probe.ts", import.meta.url).pathname;
@@ -79,6 +79,12 @@ export async function libTown(): Promise<LibTown> {
 }
 
 /** How many clients are blocked in a command (BLMOVE, XREAD BLOCK) on the server. */
+/** Runs `fn` with a new town in a fresh folder, cleaned up afterwards whatever happened. */
+export async function withLibTown(fn: (town: Town) => Promise<void>): Promise<void> {
+  await using t = await libTown();
+  await fn(await t.init());
+}
+
 export async function blockedClients(redis: RedisClient): Promise<number> {
   return Number((await redis.info("clients"))["blocked_clients"] ?? 0);
 }

@@ -9,7 +9,8 @@
  *   the answer is a short final text.
  * - "error": every model call gets an API error.
  *
- * Each protocol (model_anthropic.ts, model_openai.ts, ...) is a `ModelProtocol`: it claims the
+ * Each protocol (model_anthropic.ts, model_openai.ts, model_openai_chat.ts, model_gemini.ts,
+ * model_augment.ts) is a `ModelProtocol`: it claims the
  * requests it understands and turns a script decision into that protocol's wire format. The
  * core here (recording, script decisions, task-id extraction) knows no protocol.
  *
@@ -113,10 +114,25 @@ export function extractTaskId(text: string): string | undefined {
   return TASK_ID_LINE.exec(text)?.[1];
 }
 
-/** The shell command the scripted tool call runs. Ids are checked UUIDs: nothing to quote. */
-export function completeCommand(taskId: string): string {
+const TT_WORD = /Complete with: ([A-Za-z0-9_.\/-]+) task complete /;
+
+/**
+ * How the prompt writes the tt command (its "Complete with: <tt> task complete" line: the
+ * town's shim by absolute path), as a real model would copy it; `tt` when the prompt has no
+ * such line or its word is not a plain path.
+ */
+export function ttWordIn(text: string): string {
+  return TT_WORD.exec(text)?.[1] ?? "tt";
+}
+
+/**
+ * The shell command the scripted tool call runs. Ids are checked UUIDs and the tt word a
+ * plain path: nothing to quote.
+ */
+export function completeCommand(taskId: string, tt = "tt"): string {
   if (!new RegExp(`^${UUID}$`).test(taskId)) throw new Error(`not a task id: ${taskId}`);
-  return `tt task complete ${taskId} --result "${SCRIPTED_RESULT}"`;
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(tt)) throw new Error(`not a plain tt path: ${tt}`);
+  return `${tt} task complete ${taskId} --result "${SCRIPTED_RESULT}"`;
 }
 
 /** What the script does for one model call, whatever the protocol. */
@@ -139,7 +155,7 @@ export function scriptStep(
   if (hasToolResult) return { kind: "final_text" };
   const taskId = extractTaskId(body);
   if (taskId === undefined) return { kind: "final_text" };
-  return { kind: "tool_call", taskId, command: completeCommand(taskId) };
+  return { kind: "tool_call", taskId, command: completeCommand(taskId, ttWordIn(body)) };
 }
 
 /** A `text/event-stream` response of `event:`/`data:` records (event name optional). */

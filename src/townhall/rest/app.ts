@@ -10,6 +10,7 @@ import { compress } from "hono/compress";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { describeError } from "../../errors.ts";
+import { contextOf } from "../../lib/context.ts";
 import {
   auditResult,
   forbidden,
@@ -59,7 +60,12 @@ export interface RestApp {
 
 /** Builds the REST app over `deps`. */
 export function buildRestApp(deps: RestDeps): RestApp {
-  const state: RestState = { ...deps, metrics: new HttpMetrics(), startedAt: Date.now() };
+  const state: RestState = {
+    ...deps,
+    ctx: contextOf(deps.town),
+    metrics: new HttpMetrics(),
+    startedAt: Date.now(),
+  };
   const app = new Hono<RestEnv>();
   const routes = routeTable(state);
 

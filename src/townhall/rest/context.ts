@@ -1,6 +1,7 @@
 /** What every REST route and middleware shares: the town, the security parts, the hooks. */
 import type { Context } from "hono";
 import type { Town } from "../../lib/town.ts";
+import type { TownContext } from "../../service/context.ts";
 import type { TownhallSettings } from "../../town/config.ts";
 import type { AuditLog, Authenticator, Principal, RateLimiter, Scope } from "../security/mod.ts";
 import type { HttpMetrics } from "./http_metrics.ts";
@@ -33,6 +34,8 @@ export interface RestDeps {
 
 /** Shared state of one app. */
 export interface RestState extends RestDeps {
+  /** The service layer's view of the town (from the library handle). */
+  ctx: TownContext;
   metrics: HttpMetrics;
   /** When the server started (for `/health` uptime). */
   startedAt: number;

@@ -4,7 +4,7 @@
  * `tt restart` do.
  */
 import * as agents from "../../service/agents.ts";
-import { spawn } from "../../service/agent_spawn.ts";
+import { spawn } from "../../service/spawn_request.ts";
 import * as mailbox from "../../service/mailbox.ts";
 import * as townService from "../../service/town.ts";
 import { readBody } from "./body.ts";
@@ -15,14 +15,14 @@ import { pruneBody, restartBody, spawnBody } from "./schemas.ts";
 import { agentFullView, agentView, isUuid } from "./views.ts";
 
 export function agentRoutes(state: RestState): RouteDef[] {
-  const { town } = state;
+  const { ctx } = state;
   const townInfo = () => {
-    const i = townService.info(town);
+    const i = townService.info(ctx);
     return { name: i.name, redis_url: i.redisUrl, root: i.root };
   };
   const inbox = async (c: RestContext) => {
     const ref = c.req.param("agent")!;
-    const s = await mailbox.summary(town, ref);
+    const s = await mailbox.summary(ctx, ref);
     return c.json({
       agent: ref,
       messages: s.messages.map((m) => ({
@@ -36,9 +36,9 @@ export function agentRoutes(state: RestState): RouteDef[] {
     });
   };
   // Concurrent status and list reads share one read of the town (see SharedRead).
-  const overview = new SharedRead(() => townService.agentsOverview(town));
+  const overview = new SharedRead(() => townService.agentsOverview(ctx));
   const statusBody = new SharedRead(async () => {
-    const list = await townService.agentsOverview(town);
+    const list = await townService.agentsOverview(ctx);
     return JSON.stringify({
       ...townInfo(),
       agent_count: list.length,
@@ -80,7 +80,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
         if (body.parent_agent_id !== undefined && !isUuid(body.parent_agent_id)) {
           throw new HttpProblem(400, `Invalid parent_agent_id: ${body.parent_agent_id}`);
         }
-        const r = await spawn(town, {
+        const r = await spawn(ctx, {
           name: body.name,
           ...(body.cli !== undefined ? { cli: body.cli } : {}),
           ...(body.role_id !== undefined ? { role: body.role_id } : {}),
@@ -104,7 +104,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
       scope: "agent.manage",
       handler: async (c) => {
         const body = await readBody(c, pruneBody);
-        const r = await agents.prune(town, { all: body.all === true });
+        const r = await agents.prune(ctx, { all: body.all === true });
         return c.json({ agents: r.removed.map((a) => a.name), removed: r.removed.length });
       },
     },
@@ -114,7 +114,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
       scope: "agent.manage",
       handler: async (c) => {
         const ref = c.req.param("agent")!;
-        await agents.kill(town, ref);
+        await agents.kill(ctx, ref);
         return c.json({ agent: ref, status: "stopped" });
       },
     },
@@ -126,7 +126,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
         const ref = c.req.param("agent")!;
         const body = await readBody(c, restartBody, { optional: true });
         await agents.restart(
-          town,
+          ctx,
           ref,
           body.max_rounds !== undefined ? { maxRounds: body.max_rounds } : {},
         );

@@ -13,7 +13,7 @@ import { townMetricLines } from "./town_metrics.ts";
 const PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
 export function probeRoutes(state: RestState): RouteDef[] {
-  const { town } = state;
+  const { ctx } = state;
   const health = () =>
     Response.json({
       status: "ok",
@@ -21,20 +21,20 @@ export function probeRoutes(state: RestState): RouteDef[] {
     });
   const ready = async () => {
     try {
-      const ms = await townService.ping(town);
+      const ms = await townService.ping(ctx);
       return Response.json({
         status: "ready",
         redis: "connected",
         redis_latency_ms: Math.round(ms * 1000) / 1000,
         dispatcher: "idle",
-        town: town.name,
+        town: ctx.open.name,
       });
     } catch (err) {
       return Response.json({
         status: "not_ready",
         redis: "disconnected",
         dispatcher: "unknown",
-        town: town.name,
+        town: ctx.open.name,
         detail: `Redis ping failed: ${describeError(err)}`,
       }, { status: 503 });
     }
@@ -43,7 +43,7 @@ export function probeRoutes(state: RestState): RouteDef[] {
     let lines: string[];
     let status = 200;
     try {
-      lines = townMetricLines(await workload.metrics(town));
+      lines = townMetricLines(await workload.metrics(ctx));
     } catch (err) {
       status = 503;
       lines = townMetricLines(undefined, describeError(err));
@@ -66,7 +66,7 @@ export function probeRoutes(state: RestState): RouteDef[] {
       path: "/api/scaling",
       handler: async () => {
         try {
-          return Response.json(await workload.scaling(town));
+          return Response.json(await workload.scaling(ctx));
         } catch (err) {
           return problemResponse(503, `Failed to compute scaling: ${describeError(err)}`);
         }

@@ -18,15 +18,15 @@ const ACTIONS: Record<string, OrphanTaskAction> = {
 };
 
 export function recoveryRoutes(state: RestState): RouteDef[] {
-  const { town } = state;
+  const { ctx } = state;
   return [
     {
       method: "POST",
       path: "/v1/recover",
       scope: "agent.manage",
       handler: async (c) => {
-        const checked = (await agents.list(town)).filter((a) => isActiveState(a.state)).length;
-        const r = await recover(town);
+        const checked = (await agents.list(ctx)).filter((a) => isActiveState(a.state)).length;
+        const r = await recover(ctx);
         return c.json({ agents: r.map((x) => x.agent.name), checked, recovered: r.length });
       },
     },
@@ -36,7 +36,7 @@ export function recoveryRoutes(state: RestState): RouteDef[] {
       scope: "agent.manage",
       handler: async (c) => {
         const body = await readBody(c, reclaimBody);
-        const r = await reclaim(town, {
+        const r = await reclaim(ctx, {
           toBacklog: body.to_backlog === true,
           ...(body.to !== undefined ? { to: body.to } : {}),
           ...(body.from !== undefined ? { from: body.from } : {}),
@@ -58,7 +58,7 @@ export function recoveryRoutes(state: RestState): RouteDef[] {
             `unknown action '${raw}': expected one of list|to_backlog|cancel|delete`,
           );
         }
-        const orphans = await orphanTasks(town, action);
+        const orphans = await orphanTasks(ctx, action);
         return c.json({
           action,
           count: orphans.length,

@@ -4,7 +4,7 @@ import * as backlog from "../../service/backlog.ts";
 import * as messages from "../../service/messages.ts";
 import * as tasks from "../../service/tasks.ts";
 import { pendingTasks } from "../../service/workload.ts";
-import type { SendKind } from "../../work/send.ts";
+import type { SendKind } from "../../service/message_send.ts";
 import { readBody } from "./body.ts";
 import type { RestContext, RestState, RouteDef } from "./context.ts";
 import { HttpProblem } from "./problem.ts";
@@ -20,7 +20,7 @@ function taskIdParam(c: RestContext): string {
 }
 
 export function workRoutes(state: RestState): RouteDef[] {
-  const { town } = state;
+  const { ctx } = state;
   return [
     {
       method: "POST",
@@ -28,7 +28,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       scope: "town.write",
       handler: async (c) => {
         const body = await readBody(c, assignBody);
-        const task = await tasks.assign(town, body.agent, body.task);
+        const task = await tasks.assign(ctx, body.agent, body.task);
         return c.json({ agent_id: task.assignedTo, agent_name: body.agent, task_id: task.id }, 201);
       },
     },
@@ -37,7 +37,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       path: "/v1/tasks/pending",
       scope: "town.read",
       handler: async (c) => {
-        const list = await pendingTasks(town);
+        const list = await pendingTasks(ctx);
         return c.json({
           count: list.length,
           tasks: list.map((t) => ({
@@ -54,7 +54,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       path: "/v1/backlog",
       scope: "town.read",
       handler: async (c) => {
-        const items = await backlog.list(town);
+        const items = await backlog.list(ctx);
         return c.json({
           backlog: items.map((i) => ({
             description: i.task?.description ?? "(task record not found)",
@@ -71,7 +71,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       scope: "town.write",
       handler: async (c) => {
         const body = await readBody(c, backlogAddBody);
-        const task = await backlog.add(town, body.description, body.tags ?? []);
+        const task = await backlog.add(ctx, body.description, body.tags ?? []);
         return c.json({ description: task.description, task_id: task.id }, 201);
       },
     },
@@ -81,7 +81,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       scope: "town.write",
       handler: async (c) => {
         const body = await readBody(c, agentBody);
-        const list = await backlog.assignAll(town, body.agent);
+        const list = await backlog.assignAll(ctx, body.agent);
         return c.json({ assigned: list.length, tasks: list.map((t) => t.id) });
       },
     },
@@ -92,7 +92,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       handler: async (c) => {
         const id = taskIdParam(c);
         const body = await readBody(c, agentBody);
-        const task = await backlog.claim(town, id, body.agent);
+        const task = await backlog.claim(ctx, id, body.agent);
         return c.json({ agent_id: task.assignedTo, agent_name: body.agent, task_id: task.id });
       },
     },
@@ -103,7 +103,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       handler: async (c) => {
         const id = taskIdParam(c);
         try {
-          await backlog.remove(town, id);
+          await backlog.remove(ctx, id);
         } catch (err) {
           if (err instanceof Error && /not in the backlog|not found/.test(err.message)) {
             throw new HttpProblem(404, `Task ${id} not found in backlog`);
@@ -119,7 +119,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       scope: "town.write",
       handler: async (c) => {
         const body = await readBody(c, sendBody);
-        const sent = await messages.send(town, body.to, body.message, {
+        const sent = await messages.send(ctx, body.to, body.message, {
           kind: KINDS[body.kind ?? ""] ?? "task",
           urgent: body.urgent === true,
           // No environment fallback over the API: an absent sender is the conductor.
