@@ -7,6 +7,7 @@ import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import * as backlog from "../src/service/backlog.ts";
 import * as tasks from "../src/service/tasks.ts";
 import { contextOf } from "../src/lib/context.ts";
+import { DEFAULT_POLICY, newMission, startMission } from "../src/model/mission.ts";
 import { libTown } from "./helpers/lib_town.ts";
 import { restHarness, townhallSettings } from "./helpers/townhall.ts";
 
@@ -182,14 +183,38 @@ Deno.test("recovery: recover, reclaim and orphan tasks on a fresh town report no
   assert.match(bad.body.detail, /unknown action 'nuke'/);
 });
 
-Deno.test("missions: 400 for a bad id, 501 until the mission service lands", async () => {
+Deno.test("missions: stop, resume, complete, fail, delete; 400 bad id, 404 missing", async () => {
   await using t = await libTown();
   const town = await t.init();
+  const { store } = contextOf(town);
+  const m = startMission(newMission([{ type: "doc", path: "docs/plan.md" }], DEFAULT_POLICY));
+  await store.missions.save(m);
+  await store.missions.setActive(m.id, true);
   const h = await restHarness(town);
   assert.equal((await h.call("POST", "/v1/missions/x/stop")).status, 400);
-  const r = await h.call("POST", `/v1/missions/${crypto.randomUUID()}/resume`);
-  assert.equal(r.status, 501);
-  assert.match(r.body.detail, /missions are not available/);
+  assert.equal((await h.call("POST", `/v1/missions/${crypto.randomUUID()}/resume`)).status, 404);
+  const stopped = await h.call("POST", `/v1/missions/${m.id}/stop`);
+  assert.deepEqual(stopped.body, { id: m.id, state: "blocked" });
+  assert.deepEqual(await store.missions.activeIds(), []);
+  const resumed = await h.call("POST", `/v1/missions/${m.id}/resume`);
+  assert.deepEqual(resumed.body, { id: m.id, state: "running" });
+  const again = await h.call("POST", `/v1/missions/${m.id}/resume`);
+  assert.deepEqual(again.body, { id: m.id, state: "running", note: "already running" });
+  const done = await h.call("POST", `/v1/missions/${m.id}/complete`);
+  assert.deepEqual(done.body, { id: m.id, state: "completed" });
+  assert.equal((await h.call("POST", `/v1/missions/${m.id}/resume`)).status, 409);
+  const failed = await h.call("POST", `/v1/missions/${m.id}/fail`, { json: { reason: "nope" } });
+  assert.deepEqual(failed.body, { id: m.id, reason: "nope", state: "failed" });
+  assert.equal((await store.missions.get(m.id))?.state, "failed");
+  const deleted = await h.call("DELETE", `/v1/missions/${m.id}`);
+  assert.deepEqual(deleted.body, { deleted: true, id: m.id });
+  assert.equal(await store.missions.get(m.id), undefined);
+  assert.equal((await h.call("DELETE", `/v1/missions/${m.id}`)).status, 404);
+  // Metrics count active missions.
+  const m2 = startMission(newMission([{ type: "doc", path: "b.md" }], DEFAULT_POLICY));
+  await store.missions.save(m2);
+  await store.missions.setActive(m2.id, true);
+  assert.match((await h.call("GET", "/metrics")).text, /\ntinytown_missions_active 1\n/);
 });
 
 Deno.test("probes: health, ready, metrics with town numbers, scaling; all public in api_key mode", async () => {

@@ -52,7 +52,7 @@ export interface TownMetrics {
   tasksPending: number;
   /** Task records in state `completed`. */
   tasksCompleted: number;
-  /** Missions in the active set (0 until missions exist in tt). */
+  /** Missions in the active set. */
   missionsActive: number;
   /** PING round trip, seconds. */
   redisLatencySeconds: number;
@@ -67,10 +67,11 @@ export async function metrics(ctx: TownContext): Promise<TownMetrics> {
   const t0 = performance.now();
   await store.redis.command(["PING"]);
   const redisLatencySeconds = (performance.now() - t0) / 1000;
-  const [agents, backlogTasks, briefs] = await Promise.all([
+  const [agents, backlogTasks, briefs, activeMissions] = await Promise.all([
     store.agents.list(),
     store.tasks.backlogLength(),
     store.tasks.listBrief(),
+    store.missions.activeIds(),
   ]);
   const [pending, counts] = await Promise.all([
     pendingOf(ctx, agents),
@@ -84,7 +85,7 @@ export async function metrics(ctx: TownContext): Promise<TownMetrics> {
     agentsByState,
     tasksPending: backlogTasks + pending.length,
     tasksCompleted: briefs.filter((t) => t.state === "completed").length,
-    missionsActive: 0,
+    missionsActive: activeMissions.length,
     redisLatencySeconds,
     backlogTasks,
     tasksAssignedPending: pending.length,
@@ -154,4 +155,23 @@ export async function scaling(ctx: TownContext, now = new Date()): Promise<Scali
     max_agents: max,
     scaling_recommendation: recommendation,
   };
+}
+
+/**
+ * The mission dispatcher as `/ready` reports it: `idle` with no open mission, else `running`
+ * when an open mission was ticked in the last 90 s, else `stalled`. A read error counts as no
+ * missions.
+ */
+export async function dispatcherStatus(
+  ctx: TownContext,
+  now = Date.now(),
+): Promise<"idle" | "running" | "stalled"> {
+  const { store } = ctx;
+  const all = await store.missions.getMany(await store.missions.allIds()).catch(() => []);
+  const open = all.filter((m) => m.state !== "completed" && m.state !== "failed");
+  if (open.length === 0) return "idle";
+  const recent = open.some((m) =>
+    m.dispatcher_last_tick_at && now - Date.parse(m.dispatcher_last_tick_at) <= 90_000
+  );
+  return recent ? "running" : "stalled";
 }

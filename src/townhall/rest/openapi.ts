@@ -84,13 +84,13 @@ function paths(): Record<string, Record<string, Schema>> {
     ok: [200, ref("Inbox")],
     errors: [404, 409],
   });
-  const mission = (summary: string, body?: Schema) =>
+  const mission = (summary: string, body?: Schema, ok: Schema = ref("MissionChange")) =>
     operation({
       summary,
       scope: "agent.manage",
       params: ["id"],
-      ok: [200, { type: "object" }],
-      errors: [400, 404, 501],
+      ok: [200, ok],
+      errors: [400, 404, 409],
       ...(body ? { body, bodyOptional: true } : {}),
     });
   return {
@@ -248,8 +248,10 @@ function paths(): Record<string, Record<string, Schema>> {
     "/v1/missions/{id}/stop": { post: mission("Stop a mission", b(bodies.missionStopBody)) },
     "/v1/missions/{id}/resume": { post: mission("Resume a mission") },
     "/v1/missions/{id}/complete": { post: mission("Complete a mission") },
-    "/v1/missions/{id}/fail": { post: mission("Fail a mission", b(bodies.missionFailBody)) },
-    "/v1/missions/{id}": { delete: mission("Delete a mission") },
+    "/v1/missions/{id}/fail": {
+      post: mission("Fail a mission", b(bodies.missionFailBody), ref("MissionFailed")),
+    },
+    "/v1/missions/{id}": { delete: mission("Delete a mission", undefined, ref("MissionDeleted")) },
   };
 }
 

@@ -22,6 +22,8 @@ export function obj(props: Record<string, Schema>, extra: Schema = {}): Schema {
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const arrayOf = (items: Schema) => ({ type: "array", items });
 
+const MISSION_STATES = ["planning", "running", "blocked", "completed", "failed"];
+
 const AGENT_STATES = [
   "Starting",
   "Idle",
@@ -134,4 +136,12 @@ export const schemas: Record<string, Schema> = {
       reason: { enum: ["agent_missing", "agent_terminal"] },
     })),
   }),
+  MissionChange: {
+    type: "object",
+    properties: { id: uuid, state: { enum: MISSION_STATES }, note: str },
+    required: ["id", "state"],
+    additionalProperties: false,
+  },
+  MissionFailed: obj({ id: uuid, reason: nullableStr, state: { const: "failed" } }),
+  MissionDeleted: obj({ deleted: { const: true }, id: uuid }),
 };

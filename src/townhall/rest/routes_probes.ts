@@ -26,7 +26,7 @@ export function probeRoutes(state: RestState): RouteDef[] {
         status: "ready",
         redis: "connected",
         redis_latency_ms: Math.round(ms * 1000) / 1000,
-        dispatcher: "idle",
+        dispatcher: await workload.dispatcherStatus(ctx),
         town: ctx.open.name,
       });
     } catch (err) {
