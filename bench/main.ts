@@ -10,6 +10,7 @@ import { runMcpBench } from "./mcp.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
 import { runMissionBench } from "./mission.ts";
 import { runRedisBench } from "./redis.ts";
+import { runTownhallBench } from "./townhall.ts";
 
 const quick = Deno.args.includes("--quick");
 const json = Deno.args.includes("--json");
@@ -21,6 +22,7 @@ const results: BenchResult[] = [
   ...await runIdleAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
   ...await runMissionBench({ quick, log }),
+  ...await runTownhallBench({ quick, log }),
   ...await runMcpBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));

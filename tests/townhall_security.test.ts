@@ -103,3 +103,25 @@ Deno.test("serve checks: loopback rule, api_key needs a hash, mTLS refused, TLS 
     "TLS cert_file does not exist",
   );
 });
+
+Deno.test("[townhall.rate_limit] is read with defaults and checked", async () => {
+  const { parseTownConfig } = await import("../src/town/config.ts");
+  const d = parseTownConfig('name = "t"\n', "t.toml").townhall.rateLimit;
+  assert.deepEqual(d, {
+    enabled: true,
+    requestsPerMinute: 120,
+    mutatingRequestsPerMinute: 60,
+    burstSize: 20,
+    perAddressRequestsPerMinute: 600,
+    perAddressBurstSize: 60,
+  });
+  const c = parseTownConfig(
+    'name = "t"\n[townhall.rate_limit]\nenabled = false\nburst_size = 5\n',
+    "t.toml",
+  );
+  assert.deepEqual([c.townhall.rateLimit.enabled, c.townhall.rateLimit.burstSize], [false, 5]);
+  assert.throws(
+    () => parseTownConfig('name = "t"\n[townhall.rate_limit]\nburst_size = 0\n', "t.toml"),
+    /burst_size/,
+  );
+});

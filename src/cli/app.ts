@@ -23,6 +23,7 @@ const GROUPS = {
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
   mission: async () => (await import("./mission.ts")).registerMissionCommands,
+  townhall: async () => (await import("./townhall.ts")).registerTownhallCommands,
   mcp: async () => (await import("./mcp.ts")).registerMcpCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
@@ -66,8 +67,9 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   migrate: "plan",
   conductor: "conductor",
   mission: "mission",
+  townhall: "townhall",
+  auth: "townhall",
   mcp: "mcp",
-  townhall: "mcp",
 };
 
 /** The command name in `argv`: the first word that is not a global option or its value. */

@@ -37,6 +37,16 @@ export interface TownOpenOptions {
    * TT_USE_SOCKET, ...). Agent loops started through this handle get them too.
    */
   env?: Record<string, string>;
+  /**
+   * Reconnect when the connection to Redis breaks (long-running servers); commands wait for
+   * it as the policy says. Default: fail fast, as the CLI does.
+   */
+  reconnect?: boolean | {
+    /** Give up on a command after this long without Redis (default: wait forever). */
+    maxWaitMs?: number;
+    /** Longest delay between attempts (default 2000 ms). */
+    maxDelayMs?: number;
+  };
 }
 
 /** Options of `Town.init`. */
@@ -121,7 +131,11 @@ export class Town implements AsyncDisposable {
     const envVars = { ...options.env };
     const env = layeredEnv(envVars);
     const clientName = `tt-lib-${newId()}`;
-    const open = await openTown(path, { env, clientName });
+    const open = await openTown(path, {
+      env,
+      clientName,
+      ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
+    });
     const ctx: HandleContext = {
       open,
       store: openStore(open.redis, open.name),

@@ -9,6 +9,14 @@ import type { Subscriber } from "../redis/pubsub.ts";
 export class Connections {
   constructor(private readonly redis: RedisClient) {}
 
+  /** One PING round trip in milliseconds; rejects when Redis fails or answers oddly. */
+  async ping(): Promise<number> {
+    const t0 = performance.now();
+    const reply = await this.redis.command(["PING"]);
+    if (reply !== "PONG") throw new Error(`Unexpected Redis PING response: ${String(reply)}`);
+    return performance.now() - t0;
+  }
+
   /** A new connection with the same endpoint, AUTH and db, for blocking commands. */
   dedicated(): Promise<RedisClient> {
     return this.redis.duplicate();

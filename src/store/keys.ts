@@ -41,6 +41,8 @@ export interface TownKeys {
   inflight(id: string): string;
   /** tt: messages taken from the urgent list but not finished (list). */
   inflightUrgent(id: string): string;
+  /** tinytown 0.9's opt-in docket stream of tasks (extended §7.3), read for `/api/scaling`. */
+  docketTasks: string;
   /** tt: liveness lease of an agent loop. */
   lease(id: string): string;
   /** tt: messages that could not be read or delivered (list). */
@@ -85,6 +87,7 @@ export function townKeys(town: string): TownKeys {
     tasksIndex: `${prefix}tasks`,
     inflight: (id) => `${prefix}inflight:${id}`,
     inflightUrgent: (id) => `${prefix}inflight:${id}:urgent`,
+    docketTasks: `${prefix}docket:tasks`,
     lease: (id) => `${prefix}lease:${id}`,
     deadLetters: `${prefix}dead`,
     hostQueue: (host, pid) => `${prefix}hostq:${host}:${pid}`,

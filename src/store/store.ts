@@ -8,6 +8,7 @@ import { ActivityLog } from "./activity.ts";
 import { AgentStore } from "./agents.ts";
 import { WriteBatch } from "./batch.ts";
 import { Connections } from "./connections.ts";
+import { Docket } from "./docket.ts";
 import { EventLog } from "./events.ts";
 import { HostStore } from "./hosts.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
@@ -42,6 +43,8 @@ export interface Store {
   wipe: TownWipe;
   /** `tt migrate`. */
   migration: Migration;
+  /** The opt-in docket stream's depth (`/api/scaling`). */
+  docket: Docket;
   /** Dedicated and pub/sub connections, and the CLIENT commands for them. */
   connections: Connections;
   /** A batch for repositories' `...To` writes, sent in one write (not atomic). */
@@ -68,6 +71,7 @@ export function openStore(redis: RedisClient, townName: string): Store {
     snapshots: new Snapshots(redis, keys),
     wipe: new TownWipe(redis, keys),
     migration: new Migration(redis, keys),
+    docket: new Docket(redis, keys),
     connections: new Connections(redis),
     pipeline: () => new WriteBatch(redis.pipeline()),
     transaction: () => new WriteBatch(redis.multi()),
