@@ -9,6 +9,7 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LAZY_MODULES } from "../src/cli/lazy.ts";
 
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",
@@ -201,6 +202,7 @@ function compileArgs(target: Target, output: string, typeCheck: boolean): string
     target,
     "--output",
     output,
+    ...LAZY_MODULES.flatMap((module) => ["--include", module]),
     ENTRY,
   ];
 }

@@ -1,7 +1,8 @@
 /** Builds the `tt` command line and runs it: parse, dispatch, print errors as one line. */
 import { Command, CommanderError } from "commander";
-import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
+import { reportFailure } from "./failure.ts";
+import { runFast } from "./fast/run.ts";
 import { type OutputSink, processSink, runWithSink, writeErr, writeOut } from "./output.ts";
 
 type Register = (program: Command) => void;
@@ -117,6 +118,9 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
  * `sink` (default: the process's stdout and stderr), so commands can run in process.
  */
 export async function runCli(argv: string[], sink: OutputSink = processSink): Promise<number> {
+  // The common commands run without commander when their command line is plain (src/cli/fast/).
+  const fast = await runFast(argv, sink);
+  if (fast !== undefined) return fast;
   const { value, exitCode } = await runWithSink(sink, async () => {
     const program = await buildProgram(argv);
     if (argv.length === 0) {
@@ -138,7 +142,5 @@ function handleError(err: unknown, verbose: boolean): number {
     // Commander already printed its message; help and version are not errors.
     return err.exitCode === 0 ? 0 : 2;
   }
-  writeErr(`error: ${describeError(err)}\n`);
-  if (verbose && err instanceof Error && err.stack) writeErr(`${err.stack}\n`);
-  return err instanceof TtError ? err.exitCode : 1;
+  return reportFailure(err, verbose);
 }

@@ -1,7 +1,7 @@
 /** Opening the town for a command, and closing it whatever happens. */
-import type { Command } from "commander";
 import { openStore, type Store } from "../store/store.ts";
 import type { Town } from "../town/town.ts";
+import type { GlobalsOf } from "./globals.ts";
 import { openCommandTown } from "./open_town.ts";
 
 export interface WithTownOptions {
@@ -15,7 +15,7 @@ export interface WithTownOptions {
 
 /** Runs `fn` with the town of the command's `--town` and its store, then closes the connection. */
 export async function withTown<T>(
-  cmd: Command,
+  cmd: GlobalsOf,
   fn: (town: Town, store: Store) => Promise<T>,
   options: WithTownOptions = {},
 ): Promise<T> {

@@ -9,11 +9,22 @@ export interface GlobalOptions {
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  const opts = cmd.optsWithGlobals() as { town?: string; verbose?: boolean };
+  return resolveGlobalOptions(cmd.optsWithGlobals() as { town?: string; verbose?: boolean });
+}
+
+/** The global options from their parsed values (commander's, or the fast parser's). */
+export function resolveGlobalOptions(opts: { town?: string; verbose?: boolean }): GlobalOptions {
   if (opts.town !== undefined && opts.town.trim() === "") {
     throw new UsageError("--town needs a folder (it was empty)");
   }
   // Inside an agent CLI (which may run in a workdir below the town), tt means that agent's town.
   const town = opts.town ?? (Deno.env.get("TINYTOWN_TOWN")?.trim() || ".");
   return { town, verbose: opts.verbose ?? false };
+}
+
+/** A command's global options, or the command to read them from. */
+export type GlobalsOf = Command | GlobalOptions;
+
+export function globalsOf(from: GlobalsOf): GlobalOptions {
+  return "optsWithGlobals" in from ? globalOptions(from) : from;
 }

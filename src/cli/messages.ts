@@ -1,5 +1,8 @@
-/** Messaging commands: send, inbox. Parsing and printing only; the work is in src/service/. */
-import { type Command, Option } from "commander";
+/**
+ * Messaging commands: send, inbox. Parsing and printing only; the work is in src/service/.
+ * Commander is only a type here: the fast parser (src/cli/fast/) runs these actions without it.
+ */
+import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
 import { stateDisplayName } from "../model/agent.ts";
 import { parseId, SUPERVISOR_ID } from "../model/ids.ts";
@@ -22,7 +25,8 @@ import {
 } from "../service/message_send.ts";
 import { withTown } from "./context.ts";
 import { report, say } from "./output.ts";
-import { jsonOption } from "./options.ts";
+import { type GlobalOptions, globalOptions } from "./globals.ts";
+import { jsonHelp } from "./values.ts";
 
 export function registerMessagesCommands(program: Command): void {
   program
@@ -31,52 +35,25 @@ export function registerMessagesCommands(program: Command): void {
     .argument("<to>", "agent name, nickname, label, short id or UUID, or 'conductor'")
     .argument("<message>", "message text; '-' reads it from stdin")
     .addOption(
-      new Option("--query", "send a question (query)").conflicts(["info", "ack"]),
+      program.createOption("--query", "send a question (query)").conflicts(["info", "ack"]),
     )
     .addOption(
-      new Option("--info", "send information that needs no action").conflicts(["query", "ack"]),
+      program.createOption("--info", "send information that needs no action")
+        .conflicts(["query", "ack"]),
     )
     .addOption(
-      new Option("--ack", "send a confirmation (received, approved, thanks, rejected: why...)")
+      program.createOption(
+        "--ack",
+        "send a confirmation (received, approved, thanks, rejected: why...)",
+      )
         .conflicts(["query", "info"]),
     )
     .option("--urgent", "deliver to the urgent list, read before the inbox")
     .option("--from <agent>", "sender (default: $TINYTOWN_AGENT_ID, else the conductor)")
-    .addOption(jsonOption())
-    .action(async (to: string, message: string, opts: SendOptions, cmd: Command) => {
-      const text = message === "-" ? await readStdinText() : message;
-      const kind: SendKind = opts.query ? "query" : opts.info ? "info" : opts.ack ? "ack" : "task";
-      await withTown(cmd, async (_town, store) => {
-        const r = await sendMessage(store, {
-          to,
-          text,
-          kind,
-          urgent: opts.urgent,
-          from: opts.from,
-        }, processEnv);
-        const data = {
-          message_id: r.messageId,
-          type: r.type,
-          to: r.toId,
-          to_label: r.toLabel,
-          from: r.from,
-          urgent: r.urgent,
-          priority: "normal",
-          bytes: r.bytes,
-        };
-        const stopped = r.toState === "stopped" || r.toState === "error" || r.toState === "cold";
-        report(opts.json, data, () => [
-          `Sent ${r.urgent ? "URGENT " : ""}${r.type} message to '${to}'` +
-          (r.from === SUPERVISOR_ID ? "" : ` (from ${r.from})`),
-          ...(stopped && r.toState
-            ? [
-              `note: ${r.toLabel} is ${stateDisplayName(r.toState)}; the message waits until ` +
-              "it runs again",
-            ]
-            : []),
-        ]);
-      });
-    });
+    .option("--json", jsonHelp())
+    .action((to: string, message: string, opts: SendOptions, cmd: Command) =>
+      sendAction(to, message, opts, globalOptions(cmd))
+    );
 
   program
     .command("inbox")
@@ -84,35 +61,85 @@ export function registerMessagesCommands(program: Command): void {
     .argument("[agent]", "agent reference or 'conductor' (default: $TINYTOWN_AGENT_ID)")
     .option("-a, --all", "every agent's mailbox and the conductor's")
     .option("--dead", "messages that could not be read or delivered (dead letters)")
-    .addOption(jsonOption())
-    .action(async (agent: string | undefined, opts: InboxOptions, cmd: Command) => {
-      const envAgent = parseId(processEnv.get("TINYTOWN_AGENT_ID")?.trim() ?? "");
-      const ref = agent ?? envAgent;
-      if (!opts.all && !opts.dead && ref === undefined) {
-        // Scripts asking for JSON must not get usage text on stdout with exit 0.
-        if (opts.json) throw new UsageError("tt inbox needs an agent, --all or --dead");
-        return say(
-          "Usage: tt inbox <agent>   pending messages of one agent ('conductor' for its mailbox)",
-          "       tt inbox --all     pending messages of every agent and the conductor",
-          "       tt inbox --dead    messages that could not be read or delivered",
-        );
-      }
-      await withTown(cmd, async (_town, store) => {
-        if (opts.dead) {
-          const letters = await readDeadLetters(store, agent);
-          return report(opts.json, letters.map(deadJson), () => deadLines(letters));
-        }
-        if (opts.all) {
-          const views = await readAllInboxes(store);
-          return report(opts.json, views.map(mailboxJson), () => allLines(views));
-        }
-        const view = await readInbox(store, ref as string);
-        report(opts.json, mailboxJson(view), () => inboxLines(ref as string, view));
-      }, { readOnly: true });
-    });
+    .option("--json", jsonHelp())
+    .action((agent: string | undefined, opts: InboxOptions, cmd: Command) =>
+      inboxAction(agent, opts, globalOptions(cmd))
+    );
 }
 
-interface SendOptions {
+/** `tt send <to> <message>`. */
+export async function sendAction(
+  to: string,
+  message: string,
+  opts: SendOptions,
+  globals: GlobalOptions,
+): Promise<void> {
+  const text = message === "-" ? await readStdinText() : message;
+  const kind: SendKind = opts.query ? "query" : opts.info ? "info" : opts.ack ? "ack" : "task";
+  await withTown(globals, async (_town, store) => {
+    const r = await sendMessage(store, {
+      to,
+      text,
+      kind,
+      urgent: opts.urgent,
+      from: opts.from,
+    }, processEnv);
+    const data = {
+      message_id: r.messageId,
+      type: r.type,
+      to: r.toId,
+      to_label: r.toLabel,
+      from: r.from,
+      urgent: r.urgent,
+      priority: "normal",
+      bytes: r.bytes,
+    };
+    const stopped = r.toState === "stopped" || r.toState === "error" || r.toState === "cold";
+    report(opts.json, data, () => [
+      `Sent ${r.urgent ? "URGENT " : ""}${r.type} message to '${to}'` +
+      (r.from === SUPERVISOR_ID ? "" : ` (from ${r.from})`),
+      ...(stopped && r.toState
+        ? [
+          `note: ${r.toLabel} is ${stateDisplayName(r.toState)}; the message waits until ` +
+          "it runs again",
+        ]
+        : []),
+    ]);
+  });
+}
+
+/** `tt inbox [agent]`. */
+export async function inboxAction(
+  agent: string | undefined,
+  opts: InboxOptions,
+  globals: GlobalOptions,
+): Promise<void> {
+  const envAgent = parseId(processEnv.get("TINYTOWN_AGENT_ID")?.trim() ?? "");
+  const ref = agent ?? envAgent;
+  if (!opts.all && !opts.dead && ref === undefined) {
+    // Scripts asking for JSON must not get usage text on stdout with exit 0.
+    if (opts.json) throw new UsageError("tt inbox needs an agent, --all or --dead");
+    return say(
+      "Usage: tt inbox <agent>   pending messages of one agent ('conductor' for its mailbox)",
+      "       tt inbox --all     pending messages of every agent and the conductor",
+      "       tt inbox --dead    messages that could not be read or delivered",
+    );
+  }
+  await withTown(globals, async (_town, store) => {
+    if (opts.dead) {
+      const letters = await readDeadLetters(store, agent);
+      return report(opts.json, letters.map(deadJson), () => deadLines(letters));
+    }
+    if (opts.all) {
+      const views = await readAllInboxes(store);
+      return report(opts.json, views.map(mailboxJson), () => allLines(views));
+    }
+    const view = await readInbox(store, ref as string);
+    report(opts.json, mailboxJson(view), () => inboxLines(ref as string, view));
+  }, { readOnly: true });
+}
+
+export interface SendOptions {
   query?: boolean;
   info?: boolean;
   ack?: boolean;
@@ -121,7 +148,7 @@ interface SendOptions {
   json?: boolean;
 }
 
-interface InboxOptions {
+export interface InboxOptions {
   all?: boolean;
   dead?: boolean;
   json?: boolean;

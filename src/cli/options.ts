@@ -1,46 +1,13 @@
-/**
- * Option parsers and flags every command group shares. A bad value is a UsageError (exit 2)
- * with one message shape: `<what> must be <rule>, got '<value>'`.
- */
+/** Flags every command group shares (`--json`), and the shared value parsers. */
 import { Option } from "commander";
-import { UsageError } from "../errors.ts";
+import { jsonHelp } from "./values.ts";
 
-/** A whole number of at least `min` (default 0): `--round`, `--max-rounds`, `--count`. */
-export function wholeNumber(what: string, min = 0): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      const rule = min > 0 ? `a whole number >= ${min}` : "a whole number";
-      throw new UsageError(`${what} must be ${rule}, got '${value}'`);
-    }
-    return n;
-  };
-}
-
-/** A number of seconds, fractions allowed: `--timeout`. */
-export function seconds(what: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!(n >= 0)) throw new UsageError(`${what} must be a number of seconds, got '${value}'`);
-    return n;
-  };
-}
-
-/** A value checked by `parse`, whose error message becomes the usage error. */
-export function checked<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  };
-}
+export { checked, seconds, wholeNumber } from "./values.ts";
 
 /**
  * `--json`: the command prints one JSON document (`print <what> as JSON`) instead of lines
  * for people; `description` replaces the whole help text where it means something else.
  */
 export function jsonOption(what = "the result", description?: string): Option {
-  return new Option("--json", description ?? `print ${what} as JSON`);
+  return new Option("--json", jsonHelp(what, description));
 }

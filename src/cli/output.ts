@@ -3,7 +3,7 @@
  * to the sink of the run (`runWithSink`): the process's stdout and stderr, or a capture, so a
  * command can run in process (tests) and its output and exit code be read back.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 
 const encoder = new TextEncoder();
 
@@ -33,7 +33,16 @@ interface Run {
   exitCode: number;
 }
 
-const runs = new AsyncLocalStorage<Run>();
+/**
+ * Runs with a sink of their own (captures: tests, in-process callers) are told apart by an
+ * AsyncLocalStorage, loaded on the first such run: `node:async_hooks` costs start-up time, and
+ * a `tt` process has one run, on the process's own sink, which needs none.
+ */
+let runs: AsyncLocalStorage<Run> | undefined;
+/** Not a literal, so Deno does not prepare the module before a run needs it (see lazy.ts). */
+const ASYNC_HOOKS = "node:async_hooks";
+/** The run on the process's sink (`tt` itself runs one at a time). */
+let processRun: Run | undefined;
 
 /** Runs `fn` with its output going to `sink`; returns its result and the exit code it set. */
 export async function runWithSink<T>(
@@ -41,18 +50,35 @@ export async function runWithSink<T>(
   fn: () => Promise<T>,
 ): Promise<{ value: T; exitCode: number }> {
   const run: Run = { sink, exitCode: 0 };
+  if (sink === processSink && runs?.getStore() === undefined) {
+    const outer = processRun;
+    processRun = run;
+    try {
+      return { value: await fn(), exitCode: run.exitCode };
+    } finally {
+      processRun = outer;
+    }
+  }
+  if (runs === undefined) {
+    const hooks: typeof import("node:async_hooks") = await import(ASYNC_HOOKS);
+    runs ??= new hooks.AsyncLocalStorage<Run>();
+  }
   const value = await runs.run(run, fn);
   return { value, exitCode: run.exitCode };
 }
 
+function currentRun(): Run | undefined {
+  return runs?.getStore() ?? processRun;
+}
+
 /** The sink of the current run (the process's outside one). */
 export function currentSink(): OutputSink {
-  return runs.getStore()?.sink ?? processSink;
+  return currentRun()?.sink ?? processSink;
 }
 
 /** Sets the exit code of the current run (a command that reports a failure but printed fine). */
 export function setExitCode(code: number): void {
-  const run = runs.getStore();
+  const run = currentRun();
   if (run) run.exitCode = code;
   else Deno.exitCode = code;
 }

@@ -12,7 +12,8 @@ import { agentPaths, townPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
 import { agentJson, taskJson } from "./json.ts";
 import { printable, printJson, say } from "./output.ts";
-import { jsonOption } from "./options.ts";
+import { type GlobalOptions, globalOptions } from "./globals.ts";
+import { jsonHelp } from "./values.ts";
 
 export function registerStatusCommands(program: Command): void {
   program
@@ -20,24 +21,32 @@ export function registerStatusCommands(program: Command): void {
     .description("show the town: Redis, agents with their inboxes, and task counts")
     .option("--deep", "also show recent activity and the tail of each agent's log")
     .option("--tasks", "also show tasks grouped by state and by agent")
-    .addOption(jsonOption())
-    .action(async (opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) => {
-      let status: TownStatus;
-      try {
-        status = await withTown(
-          cmd,
-          (town, store) => townStatus(town, store, { deep: opts.deep, tasks: opts.tasks }),
-          { readOnly: true },
-        );
-      } catch (err) {
-        // A stopped town is an answer, not an error: status does not start it again.
-        if (!(err instanceof TownStoppedError)) throw err;
-        if (opts.json) return printJson(stoppedJson(err));
-        return say(...stoppedLines(err));
-      }
-      if (opts.json) return printJson(statusJson(status, opts.tasks === true));
-      say(...await humanStatus(status, opts));
-    });
+    .option("--json", jsonHelp())
+    .action((opts: { deep?: boolean; tasks?: boolean; json?: boolean }, cmd: Command) =>
+      statusAction(opts, globalOptions(cmd))
+    );
+}
+
+/** `tt status`. */
+export async function statusAction(
+  opts: { deep?: boolean; tasks?: boolean; json?: boolean },
+  globals: GlobalOptions,
+): Promise<void> {
+  let status: TownStatus;
+  try {
+    status = await withTown(
+      globals,
+      (town, store) => townStatus(town, store, { deep: opts.deep, tasks: opts.tasks }),
+      { readOnly: true },
+    );
+  } catch (err) {
+    // A stopped town is an answer, not an error: status does not start it again.
+    if (!(err instanceof TownStoppedError)) throw err;
+    if (opts.json) return printJson(stoppedJson(err));
+    return say(...stoppedLines(err));
+  }
+  if (opts.json) return printJson(statusJson(status, opts.tasks === true));
+  say(...await humanStatus(status, opts));
 }
 
 function stoppedJson(s: TownStoppedError) {

@@ -34,7 +34,8 @@ import { withTown } from "./context.ts";
 import { taskJson } from "./json.ts";
 import { missionSyncJson, missionSyncLines, syncMissionAfterCompletion } from "./mission_sync.ts";
 import { report } from "./output.ts";
-import { checked, jsonOption } from "./options.ts";
+import { type GlobalOptions, globalOptions } from "./globals.ts";
+import { checked, jsonHelp } from "./values.ts";
 
 export function registerTasksCommands(program: Command): void {
   program
@@ -42,15 +43,10 @@ export function registerTasksCommands(program: Command): void {
     .description("create a task for an agent and send it a task_assign message")
     .argument("<agent>", "agent reference, or 'conductor'")
     .argument("<task>", "task description")
-    .addOption(jsonOption())
-    .action(async (agent: string, description: string, opts: Json, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
-        const r = await assignNewTask(store, agent, description);
-        report(opts.json, { task_id: r.task.id, agent_id: r.agentId }, () => [
-          `Assigned task ${r.task.id} to agent '${agent}'`,
-        ]);
-      });
-    });
+    .option("--json", jsonHelp())
+    .action((agent: string, description: string, opts: Json, cmd: Command) =>
+      assignAction(agent, description, opts, globalOptions(cmd))
+    );
 
   const task = program
     .command("task")
@@ -61,7 +57,7 @@ export function registerTasksCommands(program: Command): void {
     .command("show")
     .description("show one task")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
-    .addOption(jsonOption("the task"))
+    .option("--json", jsonHelp("the task"))
     .action(async (ref: string, opts: Json, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const v = await showTask(store, ref);
@@ -74,7 +70,7 @@ export function registerTasksCommands(program: Command): void {
     .description("list tasks, oldest first")
     .option("-s, --state <state>", `only this state (${TASK_STATES.join(", ")})`, stateOption)
     .option("-a, --agent <agent>", "only tasks assigned to this agent")
-    .addOption(jsonOption("the tasks"))
+    .option("--json", jsonHelp("the tasks"))
     .action(async (opts: Json & { state?: TaskState; agent?: string }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const views = await listTasks(store, { state: opts.state, agent: opts.agent });
@@ -96,64 +92,35 @@ export function registerTasksCommands(program: Command): void {
     .description("mark a task completed (counts once for its agent, clears its current task)")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
     .option("-r, --result <text>", "what was done (default: Completed)")
-    .addOption(jsonOption())
-    .action(async (ref: string, opts: Json & { result?: string }, cmd: Command) => {
-      await withTown(cmd, async (town, store) => {
-        const r = await completeTaskRef(store, ref, opts.result);
-        const sync = await syncMissionAfterCompletion(town, store, r.task);
-        report(
-          opts.json,
-          { ...endJson(r), mission_sync: missionSyncJson(sync) },
-          () => [...endLines("✅", "completed", r), ...missionSyncLines(sync)],
-        );
-      });
-    });
+    .option("--json", jsonHelp())
+    .action((ref: string, opts: Json & { result?: string }, cmd: Command) =>
+      taskCompleteAction(ref, opts, globalOptions(cmd))
+    );
 
   task
     .command("fail")
     .description("mark an open task failed (clears its agent's current task)")
     .argument("<task>", "task id (full, or a unique prefix of 4+ characters)")
     .option("-r, --reason <text>", "why it failed (default: Failed)")
-    .addOption(jsonOption())
-    .action(async (ref: string, opts: Json & { reason?: string }, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
-        const r = await failTaskRef(store, ref, opts.reason);
-        report(opts.json, endJson(r), () => endLines("❌", "failed", r));
-      });
-    });
+    .option("--json", jsonHelp())
+    .action((ref: string, opts: Json & { reason?: string }, cmd: Command) =>
+      taskFailAction(ref, opts, globalOptions(cmd))
+    );
 
   task
     .command("current")
     .description("show the task an agent is working on")
     .argument("[agent]", "agent reference (default: $TINYTOWN_AGENT_ID / $TINYTOWN_AGENT_NAME)")
-    .addOption(jsonOption())
-    .action(async (agent: string | undefined, opts: Json, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
-        const v = await currentTask(store, agent, processEnv);
-        const data = {
-          agent_id: v.agentId,
-          label: v.label,
-          task: v.task ? taskJson(v.task, v.label) : null,
-        };
-        report(opts.json, data, () => {
-          if (!v.task) return [`No current task tracked for '${v.label}'`];
-          const t = v.task;
-          return [
-            `Current task for ${v.label}: ${shortId(t.id)} (${t.id})`,
-            ...descriptionLines(t.description),
-            `  State: ${taskStateDisplayName(t.state)}`,
-            ...(t.tags.length ? [`  Tags: ${t.tags.join(", ")}`] : []),
-            `  When done: tt task complete ${t.id} --result "what was done"`,
-          ];
-        });
-      }, { readOnly: true });
-    });
+    .option("--json", jsonHelp())
+    .action((agent: string | undefined, opts: Json, cmd: Command) =>
+      taskCurrentAction(agent, opts, globalOptions(cmd))
+    );
 
   program
     .command("tasks")
     .description("overview of all tasks: counts per state, backlog, tasks per agent")
     .option("-s, --state <state>", "only list tasks in this state", stateOption)
-    .addOption(jsonOption("the overview"))
+    .option("--json", jsonHelp("the overview"))
     .action(async (opts: Json & { state?: TaskState }, cmd: Command) => {
       await withTown(cmd, async (_town, store) => {
         const o = await tasksOverview(store, { state: opts.state });
@@ -162,7 +129,78 @@ export function registerTasksCommands(program: Command): void {
     });
 }
 
-interface Json {
+/** `tt assign <agent> <task>`. */
+export async function assignAction(
+  agent: string,
+  description: string,
+  opts: Json,
+  globals: GlobalOptions,
+): Promise<void> {
+  await withTown(globals, async (_town, store) => {
+    const r = await assignNewTask(store, agent, description);
+    report(opts.json, { task_id: r.task.id, agent_id: r.agentId }, () => [
+      `Assigned task ${r.task.id} to agent '${agent}'`,
+    ]);
+  });
+}
+
+/** `tt task complete <task>`. */
+export async function taskCompleteAction(
+  ref: string,
+  opts: Json & { result?: string },
+  globals: GlobalOptions,
+): Promise<void> {
+  await withTown(globals, async (town, store) => {
+    const r = await completeTaskRef(store, ref, opts.result);
+    const sync = await syncMissionAfterCompletion(town, store, r.task);
+    report(
+      opts.json,
+      { ...endJson(r), mission_sync: missionSyncJson(sync) },
+      () => [...endLines("✅", "completed", r), ...missionSyncLines(sync)],
+    );
+  });
+}
+
+/** `tt task fail <task>`. */
+export async function taskFailAction(
+  ref: string,
+  opts: Json & { reason?: string },
+  globals: GlobalOptions,
+): Promise<void> {
+  await withTown(globals, async (_town, store) => {
+    const r = await failTaskRef(store, ref, opts.reason);
+    report(opts.json, endJson(r), () => endLines("❌", "failed", r));
+  });
+}
+
+/** `tt task current [agent]`. */
+export async function taskCurrentAction(
+  agent: string | undefined,
+  opts: Json,
+  globals: GlobalOptions,
+): Promise<void> {
+  await withTown(globals, async (_town, store) => {
+    const v = await currentTask(store, agent, processEnv);
+    const data = {
+      agent_id: v.agentId,
+      label: v.label,
+      task: v.task ? taskJson(v.task, v.label) : null,
+    };
+    report(opts.json, data, () => {
+      if (!v.task) return [`No current task tracked for '${v.label}'`];
+      const t = v.task;
+      return [
+        `Current task for ${v.label}: ${shortId(t.id)} (${t.id})`,
+        ...descriptionLines(t.description),
+        `  State: ${taskStateDisplayName(t.state)}`,
+        ...(t.tags.length ? [`  Tags: ${t.tags.join(", ")}`] : []),
+        `  When done: tt task complete ${t.id} --result "what was done"`,
+      ];
+    });
+  }, { readOnly: true });
+}
+
+export interface Json {
   json?: boolean;
 }
 

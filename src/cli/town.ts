@@ -1,4 +1,7 @@
-/** Town commands: init, start, stop, reset, towns, config. Parsing and printing only. */
+/**
+ * Town commands: init, start, stop, reset, towns, config. Parsing and printing only. Commander
+ * is only a type here: the fast parser (src/cli/fast/) runs `start` without it.
+ */
 import type { Command } from "commander";
 import { TtError } from "../errors.ts";
 import {
@@ -12,17 +15,17 @@ import {
   setGlobalValue,
 } from "../town/global_config.ts";
 import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
-import { globalOptions } from "./globals.ts";
+import { type GlobalOptions, globalOptions } from "./globals.ts";
 import { openCommandTown } from "./open_town.ts";
 import { report, say } from "./output.ts";
-import { jsonOption } from "./options.ts";
+import { jsonHelp } from "./values.ts";
 
 export function registerTownCommands(program: Command): void {
   program
     .command("init")
     .description("create a town here (tinytown.toml, .tt/) and start its Redis")
     .option("-n, --name <name>", "town name (default: <repo>-<branch>, or the folder name)")
-    .addOption(jsonOption())
+    .option("--json", jsonHelp())
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
       const { initTown } = await import("../service/town_init.ts");
@@ -52,28 +55,13 @@ export function registerTownCommands(program: Command): void {
   program
     .command("start")
     .description("start the town's Redis if it is not running (returns once it answers)")
-    .addOption(jsonOption())
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const town = await openCommandTown(cmd);
-      const data = {
-        town: town.name,
-        root: town.root,
-        redis: town.redisUrl,
-        managed: town.server !== undefined,
-        started: town.startedServer,
-      };
-      await town.close();
-      report(opts.json, data, (d) => [
-        `Town '${d.town}' is running (Redis ${d.redis}${
-          d.managed ? (d.started ? ", started now" : ", already running") : ", external"
-        })`,
-      ]);
-    });
+    .option("--json", jsonHelp())
+    .action((opts: { json?: boolean }, cmd: Command) => startAction(opts, globalOptions(cmd)));
 
   program
     .command("stop")
     .description("stop the town's agents, then its Redis")
-    .addOption(jsonOption())
+    .option("--json", jsonHelp())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { stopTown } = await import("../service/town_stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
@@ -109,7 +97,7 @@ export function registerTownCommands(program: Command): void {
     )
     .option("-f, --force", "delete without asking")
     .option("--agents-only", "delete only agents (records, inboxes, activity), keep tasks")
-    .addOption(jsonOption())
+    .option("--json", jsonHelp())
     .action(
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
         const town = await openCommandTown(cmd);
@@ -166,7 +154,7 @@ export function registerTownCommands(program: Command): void {
   program
     .command("towns")
     .description("list the towns registered on this machine and whether they are running")
-    .addOption(jsonOption())
+    .option("--json", jsonHelp())
     .action(async (opts: { json?: boolean }) => {
       const { listTownsWithStatus } = await import("../service/town_list.ts");
       const towns = await listTownsWithStatus();
@@ -186,7 +174,7 @@ export function registerTownCommands(program: Command): void {
     .description("show or change the global config (~/.tt/config.toml, or $TT_HOME)")
     .argument("[key]", `one of: ${GLOBAL_CONFIG_KEYS.join(", ")}`)
     .argument("[value]", "new value (omit to print the current one)")
-    .addOption(jsonOption())
+    .option("--json", jsonHelp())
     .action(
       async (key: string | undefined, value: string | undefined, opts: { json?: boolean }) => {
         const config = await loadGlobalConfig();
@@ -230,6 +218,24 @@ export function registerTownCommands(program: Command): void {
         );
       },
     );
+}
+
+/** `tt start`. */
+export async function startAction(opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
+  const town = await openCommandTown(globals);
+  const data = {
+    town: town.name,
+    root: town.root,
+    redis: town.redisUrl,
+    managed: town.server !== undefined,
+    started: town.startedServer,
+  };
+  await town.close();
+  report(opts.json, data, (d) => [
+    `Town '${d.town}' is running (Redis ${d.redis}${
+      d.managed ? (d.started ? ", started now" : ", already running") : ", external"
+    })`,
+  ]);
 }
 
 function capitalize(text: string): string {
