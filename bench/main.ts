@@ -4,6 +4,7 @@
  * `--quick` is a smoke run; `--json` prints the results as JSON.
  */
 import { runAgentBench } from "./agents.ts";
+import { runCliStartupBench } from "./cli_startup.ts";
 import { runIdleAgentBench } from "./idle_agents.ts";
 import { runLibraryBench } from "./library.ts";
 import { runMcpBench } from "./mcp.ts";
@@ -18,6 +19,7 @@ const log = (line: string) => console.error(line);
 
 const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
+  ...await runCliStartupBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
   ...await runIdleAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
