@@ -16,20 +16,10 @@ import {
   listBacklog,
 } from "../src/work/backlog.ts";
 import { startRedis } from "./helpers/redis.ts";
-import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
+import type { TtResult } from "./helpers/tt.ts";
+import { withTownStore } from "./helpers/store_town.ts";
 
 /** A town with its Redis open as a store, for setting up agents the CLI then works with. */
-async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>): Promise<void> {
-  const town = await makeTestTown({ name: "bl" });
-  const redis = await RedisClient.connect(`unix://${town.dir}/.tt/redis.sock`);
-  try {
-    await fn(town, openStore(redis, "bl"));
-  } finally {
-    await redis.close();
-    await town.cleanup();
-  }
-}
-
 async function addAgent(store: Store, name: string): Promise<Agent> {
   // A nickname picked from the id could be another agent's name, which create refuses.
   const agent: Agent = { ...newAgent(name, "claude", { nickname: name }), state: "idle" };
@@ -50,7 +40,7 @@ async function inbox(store: Store, agentId: string) {
 }
 
 Deno.test("tt backlog add/list: tags, order, listing format and JSON", async () => {
-  await withTownStore(async (town) => {
+  await withTownStore("bl", async (town) => {
     assert.equal((await town.ok("backlog", "list")).trim(), "Backlog is empty");
     const out = await town.ok(
       "backlog",
@@ -81,7 +71,7 @@ Deno.test("tt backlog add/list: tags, order, listing format and JSON", async () 
 });
 
 Deno.test("tt backlog list --for shows only the tasks matching the agent's role", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("bl", async (town, store) => {
     await addAgent(store, "docs-writer");
     await addAgent(store, "worker");
     const api = await addToBacklog(store, "Add rate limiting", ["backend"]);
@@ -98,7 +88,7 @@ Deno.test("tt backlog list --for shows only the tasks matching the agent's role"
 });
 
 Deno.test("tt backlog claim: assigns, messages the agent, emits task_assigned; errors", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("bl", async (town, store) => {
     const alice = await addAgent(store, "alice");
     const bob = await addAgent(store, "bob");
     const task = await addToBacklog(store, "Fix the login bug", ["backend"]);
@@ -147,7 +137,7 @@ Deno.test("tt backlog claim: assigns, messages the agent, emits task_assigned; e
 });
 
 Deno.test("tt backlog assign, assign-all and remove", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("bl", async (town, store) => {
     const carol = await addAgent(store, "carol");
     const one = await addToBacklog(store, "First");
     const two = await addToBacklog(store, "Second");
@@ -255,7 +245,7 @@ Deno.test("50 concurrent claimers on 20 tasks: each task is claimed exactly once
 });
 
 Deno.test("tt backlog claim from several processes at once: one wins", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("bl", async (town, store) => {
     const names = ["p1", "p2", "p3", "p4", "p5"];
     for (const n of names) await addAgent(store, n);
     const task = await addToBacklog(store, "Contended");

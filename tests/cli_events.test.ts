@@ -3,56 +3,14 @@
  * the real send/assign/task commands, read back through the real tt.
  */
 import assert from "node:assert/strict";
-import { type Agent, newAgent } from "../src/model/agent.ts";
 import { newEvent } from "../src/model/event.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
-import { makeTestTown, runTt, type TestTown, ttCommand, type TtResult } from "./helpers/tt.ts";
+import { ttCommand } from "./helpers/tt.ts";
+import { AGENT_ENV_CLEAR, withStoreTown } from "./helpers/store_town.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-interface Ctx {
-  town: TestTown;
-  store: Store;
-  tt(args: string[]): Promise<TtResult>;
-  ok(args: string[]): Promise<string>;
-  agent(name: string): Promise<Agent>;
-}
-
-const ENV_CLEAR = { TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "" };
-
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      const tt = (args: string[]) =>
-        runTt(["--town", town.dir, ...args], { env: { ...town.env, ...ENV_CLEAR } });
-      await fn({
-        town,
-        store,
-        tt,
-        ok: async (args) => {
-          const r = await tt(args);
-          assert.equal(r.code, 0, `tt ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-          return r.stdout;
-        },
-        agent: async (name) => {
-          const a = { ...newAgent(name, "claude"), state: "idle" as const };
-          await store.agents.create(a, 0);
-          return a;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
-}
+const ENV_CLEAR = AGENT_ENV_CLEAR;
 
 const EVENT_LINE =
   /^\d\d:\d\d:\d\d \[([a-z_]+)\] (town|agent:[0-9a-f-]{36}|mission:[0-9a-f-]{36}) — (.*)$/;
@@ -65,7 +23,7 @@ function lines(out: string): string[] {
 // tt history
 
 Deno.test("history: events of send, assign, complete and fail, labelled, oldest first", async () => {
-  await withTown(async ({ ok, agent }) => {
+  await withStoreTown(async ({ ok, agent }) => {
     assert.equal(await ok(["history"]), "No events recorded yet.\n");
     await agent("backend");
     await agent("reviewer");
@@ -105,7 +63,7 @@ Deno.test("history: events of send, assign, complete and fail, labelled, oldest 
 });
 
 Deno.test("history: long messages are cut at 80 characters; bad options and agents fail", async () => {
-  await withTown(async ({ ok, tt, agent, store }) => {
+  await withStoreTown(async ({ ok, tt, agent, store }) => {
     const a = await agent("backend");
     await store.events.emit(newEvent("agent_state_changed", "z".repeat(100), { agentId: a.id }));
     await store.events.emit(newEvent("mission_event", "no agent here"));
@@ -124,7 +82,7 @@ Deno.test("history: long messages are cut at 80 characters; bad options and agen
 // tt events
 
 Deno.test("events: the most recent N, bare lines, agent streams, JSON Lines", async () => {
-  await withTown(async ({ ok, tt, agent, store }) => {
+  await withStoreTown(async ({ ok, tt, agent, store }) => {
     assert.match(await ok(["events"]), /No events found/);
     const a = await agent("backend");
     await agent("reviewer");
@@ -194,7 +152,7 @@ async function waitForAsync(
 }
 
 Deno.test("events --follow prints new events once each and exits 0 on SIGTERM", async () => {
-  await withTown(async ({ ok, town, agent }) => {
+  await withStoreTown(async ({ ok, town, agent }) => {
     await agent("backend");
     await ok(["send", "backend", "before the follower"]);
     const [cmd, ...pre] = ttCommand();
@@ -235,7 +193,7 @@ Deno.test("events --follow prints new events once each and exits 0 on SIGTERM", 
 });
 
 Deno.test("events --follow --json on an empty agent stream, stopped with SIGINT", async () => {
-  await withTown(async ({ ok, town, agent, store }) => {
+  await withStoreTown(async ({ ok, town, agent, store }) => {
     await agent("backend");
     const [cmd, ...pre] = ttCommand();
     const child = new Deno.Command(cmd, {

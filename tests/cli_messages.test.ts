@@ -4,52 +4,14 @@
  * messages read back from Redis.
  */
 import assert from "node:assert/strict";
-import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { newMessage } from "../src/model/message.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
-import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";
+import type { Store } from "../src/store/store.ts";
+import type { TtResult } from "./helpers/tt.ts";
+import { withStoreTown } from "./helpers/store_town.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-interface Ctx {
-  town: TestTown;
-  store: Store;
-  /** Runs tt in the town; the agent-loop variables are cleared unless given. */
-  tt(args: string[], env?: Record<string, string>, stdin?: string): Promise<TtResult>;
-  agent(name: string, state?: AgentState): Promise<Agent>;
-}
-
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      await fn({
-        town,
-        store,
-        tt: (args, env = {}, stdin) =>
-          runTt(["--town", town.dir, ...args], {
-            env: { ...town.env, TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "", ...env },
-            stdin,
-          }),
-        agent: async (name, state = "idle") => {
-          const a = { ...newAgent(name, "claude"), state };
-          await store.agents.create(a, 0);
-          return a;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
-}
 
 function assertOk(r: TtResult): string {
   assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
@@ -72,7 +34,7 @@ async function inbox(store: Store, id: string): Promise<Record<string, unknown>[
 // tt send
 
 Deno.test("send: every kind is stored in tinytown's JSON layout, normal priority, RPUSH", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     const backend = await agent("backend");
     assert.match(
       assertOk(await tt(["send", "backend", "Fix the bug"])),
@@ -129,7 +91,7 @@ Deno.test("send: every kind is stored in tinytown's JSON layout, normal priority
 });
 
 Deno.test("send --urgent goes to the front of the urgent list, not the inbox", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     const a = await agent("backend");
     assertOk(await tt(["send", "backend", "first", "--urgent"]));
     const out = assertOk(await tt(["send", "backend", "second", "--urgent", "--info", "--json"]));
@@ -151,7 +113,7 @@ Deno.test("send --urgent goes to the front of the urgent list, not the inbox", a
 });
 
 Deno.test("send: the sender is --from, else TINYTOWN_AGENT_ID, else TINYTOWN_AGENT_NAME, else the conductor", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     const backend = await agent("backend");
     const reviewer = await agent("reviewer");
     const out = assertOk(
@@ -195,7 +157,7 @@ Deno.test("send: the sender is --from, else TINYTOWN_AGENT_ID, else TINYTOWN_AGE
 });
 
 Deno.test("send: unknown or hostile recipients fail with one line, exit 1, nothing stored", async () => {
-  await withTown(async ({ tt, agent, store, town }) => {
+  await withStoreTown(async ({ tt, agent, store, town }) => {
     await agent("backend");
     assertOneLineError(await tt(["send", "ghost", "hello"]), 1, /agent not found: ghost/);
     const hostile = await tt(["send", "x;$(touch pwned)`id`", "hello"]);
@@ -207,7 +169,7 @@ Deno.test("send: unknown or hostile recipients fail with one line, exit 1, nothi
 });
 
 Deno.test("send: --query/--info/--ack conflict (exit 2); missing arguments exit 2", async () => {
-  await withTown(async ({ tt, agent }) => {
+  await withStoreTown(async ({ tt, agent }) => {
     await agent("backend");
     const r = await tt(["send", "backend", "x", "--query", "--ack"]);
     assert.equal(r.code, 2);
@@ -218,7 +180,7 @@ Deno.test("send: --query/--info/--ack conflict (exit 2); missing arguments exit 
 });
 
 Deno.test("send: a 5 MiB message from stdin round-trips; over 64 MiB is refused with one line", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     const a = await agent("backend");
     const line = "0123456789abcdef ünïcødé ✓\n";
     const big = line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)).trimEnd();
@@ -238,7 +200,7 @@ Deno.test("send: a 5 MiB message from stdin round-trips; over 64 MiB is refused 
 // tt inbox
 
 Deno.test("inbox AGENT: counts per category, previews, urgent and in-flight extras, --json", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     await agent("backend");
     assertOk(await tt(["send", "backend", "Fix the bug"]));
     assertOk(await tt(["send", "backend", "Which scope?", "--query"]));
@@ -271,7 +233,7 @@ Deno.test("inbox AGENT: counts per category, previews, urgent and in-flight extr
 });
 
 Deno.test("inbox: long inboxes show 10 previews cut to 120 characters, then '…plus N more'", async () => {
-  await withTown(async ({ agent, store, tt }) => {
+  await withStoreTown(async ({ agent, store, tt }) => {
     const a = await agent("backend");
     for (let i = 0; i < 12; i++) {
       await store.mailbox.send(
@@ -288,7 +250,7 @@ Deno.test("inbox: long inboxes show 10 previews cut to 120 characters, then '…
 });
 
 Deno.test("inbox --all lists non-empty mailboxes with the conductor's; no args prints usage", async () => {
-  await withTown(async ({ tt, agent }) => {
+  await withStoreTown(async ({ tt, agent }) => {
     await agent("backend");
     await agent("idle-one");
     assert.match(assertOk(await tt(["inbox", "--all"])), /No pending messages/);
@@ -311,7 +273,7 @@ Deno.test("inbox --all lists non-empty mailboxes with the conductor's; no args p
 });
 
 Deno.test("inbox: conductor mailbox, default agent from TINYTOWN_AGENT_ID, unknown agent", async () => {
-  await withTown(async ({ tt, agent }) => {
+  await withStoreTown(async ({ tt, agent }) => {
     const a = await agent("backend");
     assertOk(await tt(["send", "conductor", "status?", "--query", "--from", "backend"]));
     assert.match(assertOk(await tt(["inbox", "conductor"])), /well-known mailbox.*: 1 message\n/);
@@ -324,7 +286,7 @@ Deno.test("inbox: conductor mailbox, default agent from TINYTOWN_AGENT_ID, unkno
 });
 
 Deno.test("inbox --dead lists dead letters with reason and a preview of the raw text", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     const a = await agent("backend");
     const b = await agent("other");
     assert.match(assertOk(await tt(["inbox", "--dead"])), /No dead letters/);

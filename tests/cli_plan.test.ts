@@ -14,17 +14,7 @@ import { pushPlan } from "../src/work/sync_push.ts";
 import { readTownState, writeTownState } from "../src/work/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
-
-async function withTownStore(fn: (town: TestTown, store: Store) => Promise<void>): Promise<void> {
-  const town = await makeTestTown({ name: "pl" });
-  const redis = await RedisClient.connect(`unix://${town.dir}/.tt/redis.sock`);
-  try {
-    await fn(town, openStore(redis, "pl"));
-  } finally {
-    await redis.close();
-    await town.cleanup();
-  }
-}
+import { withTownStore } from "./helpers/store_town.ts";
 
 async function addAgent(store: Store, name: string, state: Agent["state"] = "idle") {
   // A nickname picked from the id could be another agent's name, which create refuses.
@@ -130,7 +120,7 @@ Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async (
 });
 
 Deno.test("tt sync push: assigns or backlogs each entry once; pushing again changes nothing", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const alice = await addAgent(store, "alice");
     await write(
       town,
@@ -201,7 +191,7 @@ status = "completed"
 });
 
 Deno.test("tt sync pull: updates values in place, keeps comments, adds Redis-only tasks", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     await addAgent(store, "bob");
     const original = `# Our plan - keep this comment
 [meta]
@@ -261,7 +251,7 @@ description = "Not pushed yet"
 });
 
 Deno.test("round trip: plan, push, complete, pull, save, reset, restore", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const ann = await addAgent(store, "ann", "stopped");
     await addAgent(store, "ben", "stopped");
     await write(
@@ -317,7 +307,7 @@ Deno.test("round trip: plan, push, complete, pull, save, reset, restore", async 
 });
 
 Deno.test("tt restore refuses a live town unless --force; bad files are one-line errors", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     await addAgent(store, "runner");
     await town.ok("save");
     const live = oneErrorLine(await town.tt("restore"));
@@ -409,7 +399,7 @@ Deno.test("snapshots keep every data type, TTLs, binary values and stream groups
 });
 
 Deno.test("tt migrate moves keyless tinytown data into the town and indexes it", async () => {
-  await withTownStore(async (town, store) => {
+  await withTownStore("pl", async (town, store) => {
     const legacy: Agent = { ...newAgent("legacy", "claude"), state: "idle" };
     const task = newTask("legacy task");
     const made: Agent = { ...newAgent("made-by-tinytown", "claude"), state: "idle" };

@@ -3,65 +3,14 @@
  * agents written straight into the store, records read back from Redis.
  */
 import assert from "node:assert/strict";
-import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
-import { assignTask, newTask, type Task } from "../src/model/task.ts";
-import { openStore, type Store } from "../src/store/store.ts";
-import { envFrom } from "../src/town/env.ts";
-import { openTown } from "../src/town/town.ts";
+import { newTask } from "../src/model/task.ts";
 import { completeTaskRef } from "../src/work/tasks.ts";
-import { makeTestTown, runTt, type TtResult } from "./helpers/tt.ts";
+import type { TtResult } from "./helpers/tt.ts";
+import { withStoreTown } from "./helpers/store_town.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-interface Ctx {
-  store: Store;
-  tt(args: string[], env?: Record<string, string>): Promise<TtResult>;
-  ok(args: string[], env?: Record<string, string>): Promise<string>;
-  agent(name: string, state?: AgentState): Promise<Agent>;
-  /** A task stored directly (optionally assigned), for read-side tests. */
-  task(description: string, assignee?: string, state?: Task["state"]): Promise<Task>;
-}
-
-async function withTown(fn: (ctx: Ctx) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    const opened = await openTown(town.dir, { env: envFrom(town.env) });
-    try {
-      const store = openStore(opened.redis, opened.name);
-      const tt = (args: string[], env: Record<string, string> = {}) =>
-        runTt(["--town", town.dir, ...args], {
-          env: { ...town.env, TINYTOWN_AGENT_ID: "", TINYTOWN_AGENT_NAME: "", ...env },
-        });
-      await fn({
-        store,
-        tt,
-        ok: async (args, env) => {
-          const r = await tt(args, env);
-          assert.equal(r.code, 0, `tt ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
-          return r.stdout;
-        },
-        agent: async (name, state = "idle") => {
-          const a = { ...newAgent(name, "claude"), state };
-          await store.agents.create(a, 0);
-          return a;
-        },
-        task: async (description, assignee, state) => {
-          let t = newTask(description);
-          if (assignee) t = assignTask(t, assignee);
-          if (state) t = { ...t, state };
-          await store.tasks.create(t);
-          return t;
-        },
-      });
-    } finally {
-      await opened.close();
-    }
-  } finally {
-    await town.cleanup();
-  }
-}
 
 function assertOneLineError(r: TtResult, code: number, pattern: RegExp): void {
   assert.equal(r.code, code, `expected exit ${code}, got ${r.code}: ${r.stdout}${r.stderr}`);
@@ -74,7 +23,7 @@ function assertOneLineError(r: TtResult, code: number, pattern: RegExp): void {
 // tt assign
 
 Deno.test("assign: an assigned, indexed task and a task_assign message from the conductor", async () => {
-  await withTown(async ({ ok, agent, store }) => {
+  await withStoreTown(async ({ ok, agent, store }) => {
     const a = await agent("backend");
     const out = await ok(["assign", "backend", "Fix the login bug"]);
     const m = out.match(/^Assigned task ([0-9a-f-]{36}) to agent 'backend'\n$/);
@@ -117,7 +66,7 @@ Deno.test("assign: an assigned, indexed task and a task_assign message from the 
 });
 
 Deno.test("assign: unknown agent or empty description fails with one line and writes nothing", async () => {
-  await withTown(async ({ tt, agent, store }) => {
+  await withStoreTown(async ({ tt, agent, store }) => {
     await agent("backend");
     assertOneLineError(await tt(["assign", "ghost", "x"]), 1, /agent not found: ghost/);
     assertOneLineError(await tt(["assign", "a;$(id)", "x"]), 1, /agent not found/);
@@ -132,7 +81,7 @@ Deno.test("assign: unknown agent or empty description fails with one line and wr
 // tt task complete / fail
 
 Deno.test("task complete: counts once for the agent, clears its current task, accepts a prefix", async () => {
-  await withTown(async ({ ok, tt, agent, store }) => {
+  await withStoreTown(async ({ ok, tt, agent, store }) => {
     const a = await agent("backend");
     const id = JSON.parse(await ok(["assign", "backend", "Ship it", "--json"])).task_id;
     await store.agents.update({ ...a, currentTask: id }, ["currentTask"]);
@@ -163,7 +112,7 @@ Deno.test("task complete: counts once for the agent, clears its current task, ac
 });
 
 Deno.test("task complete: two racing completions count once", async () => {
-  await withTown(async ({ tt, agent, store, task }) => {
+  await withStoreTown(async ({ tt, agent, store, task }) => {
     const a = await agent("backend");
     const t = await task("Race me", a.id);
     const results = await Promise.all([
@@ -177,7 +126,7 @@ Deno.test("task complete: two racing completions count once", async () => {
 });
 
 Deno.test("completeTaskRef: concurrent completions on one connection count once", async () => {
-  await withTown(async ({ agent, store, task }) => {
+  await withStoreTown(async ({ agent, store, task }) => {
     const a = await agent("backend");
     const t = await task("Race me", a.id, "running");
     // All reads are answered before any write, so every caller sees an open task.
@@ -188,7 +137,7 @@ Deno.test("completeTaskRef: concurrent completions on one connection count once"
 });
 
 Deno.test("task complete keeps a current task that points elsewhere; works without an assignee", async () => {
-  await withTown(async ({ ok, agent, store, task }) => {
+  await withStoreTown(async ({ ok, agent, store, task }) => {
     const a = await agent("backend");
     const other = await task("Other", a.id, "running");
     const t = await task("Mine", a.id);
@@ -205,7 +154,7 @@ Deno.test("task complete keeps a current task that points elsewhere; works witho
 });
 
 Deno.test("task fail: failed with the reason, clears current task; finished tasks cannot fail", async () => {
-  await withTown(async ({ ok, tt, agent, store, task }) => {
+  await withStoreTown(async ({ ok, tt, agent, store, task }) => {
     const a = await agent("backend");
     const t = await task("Try it", a.id, "running");
     await store.agents.update({ ...a, currentTask: t.id }, ["currentTask"]);
@@ -231,7 +180,7 @@ Deno.test("task fail: failed with the reason, clears current task; finished task
 // tt task show / current / list, tt tasks
 
 Deno.test("task show: fields, JSON form, unknown and ambiguous references", async () => {
-  await withTown(async ({ ok, tt, agent, task, store }) => {
+  await withStoreTown(async ({ ok, tt, agent, task, store }) => {
     const a = await agent("backend");
     const t = await task("Line one\nLine two", a.id);
     const out = await ok(["task", "show", t.id.slice(0, 4)]);
@@ -266,7 +215,7 @@ Deno.test("task show: fields, JSON form, unknown and ambiguous references", asyn
 });
 
 Deno.test("task current: from the argument, TINYTOWN_AGENT_ID or _NAME; none is an error", async () => {
-  await withTown(async ({ ok, tt, agent, store, task }) => {
+  await withStoreTown(async ({ ok, tt, agent, store, task }) => {
     const a = await agent("backend");
     const b = await agent("reviewer");
     const t = await task("The only open one", a.id, "running");
@@ -293,7 +242,7 @@ Deno.test("task current: from the argument, TINYTOWN_AGENT_ID or _NAME; none is 
 });
 
 Deno.test("task list: all, --state (any case), --agent; bad state is a usage error", async () => {
-  await withTown(async ({ ok, tt, agent, task }) => {
+  await withStoreTown(async ({ ok, tt, agent, task }) => {
     assert.match(await ok(["task", "list"]), /^No tasks found\n$/);
     const a = await agent("backend");
     const b = await agent("reviewer");
@@ -321,7 +270,7 @@ Deno.test("task list: all, --state (any case), --agent; bad state is a usage err
 });
 
 Deno.test("tasks: counts per state, backlog, groups per assignee with at most 5 shown", async () => {
-  await withTown(async ({ ok, agent, store, task }) => {
+  await withStoreTown(async ({ ok, agent, store, task }) => {
     const a = await agent("backend");
     for (let i = 0; i < 7; i++) await task(`Job ${i}`, a.id);
     await task("Finished", a.id, "completed");
