@@ -25,8 +25,8 @@ export type {
   TownOpenOptions,
 } from "./src/lib/town.ts";
 export type { AgentTimings, RedisInfo, TownSettings } from "./src/lib/config.ts";
-export type { StopResult } from "./src/town/stop.ts";
-export type { LoopsStopped } from "./src/agent/stop_loops.ts";
+export type { StopResult } from "./src/service/town_stop.ts";
+export type { LoopsStopped } from "./src/service/agent_stop_loops.ts";
 export { AgentHandle } from "./src/lib/agent_handle.ts";
 export type { AgentSendOptions, AgentWaitOptions } from "./src/lib/agent_handle.ts";
 export { Channel } from "./src/lib/channel.ts";
@@ -34,7 +34,7 @@ export type { ReplyOptions, WaitOptions } from "./src/lib/channel.ts";
 export { BroadcastSubscription, EventFeed } from "./src/lib/subscriptions.ts";
 export type { EventFeedOptions } from "./src/lib/subscriptions.ts";
 export type { StoredEvent } from "./src/store/events.ts";
-export type { SendKind } from "./src/work/send.ts";
+export type { SendKind } from "./src/service/message_send.ts";
 
 export {
   AGENT_STATES,
@@ -97,12 +97,12 @@ export { isId, newId, parseId, shortId, SUPERVISOR_ID } from "./src/model/ids.ts
 export * from "./src/lib/errors.ts";
 
 /** Agent operations (`tt list`, `kill`, `interrupt`, `resume`, `close`, `restart`, `prune`). */
-export * as AgentService from "./src/service/agents.ts";
+export * as AgentService from "./src/lib/services/agents.ts";
 /** Task operations (`tt assign`, `tt task complete|fail|show|list|current`). */
-export * as TaskService from "./src/service/tasks.ts";
+export * as TaskService from "./src/lib/services/tasks.ts";
 /** Backlog operations (`tt backlog add|list|claim|assign-all|remove`). */
-export * as BacklogService from "./src/service/backlog.ts";
+export * as BacklogService from "./src/lib/services/backlog.ts";
 /** Messaging operations (`tt send`, `tt inbox`). */
-export * as MessageService from "./src/service/messages.ts";
+export * as MessageService from "./src/lib/services/messages.ts";
 /** Recovery (`tt recover`). */
-export * as RecoveryService from "./src/service/recovery.ts";
+export * as RecoveryService from "./src/lib/services/recovery.ts";

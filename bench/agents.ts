@@ -9,7 +9,7 @@
  * floor in the note.
  */
 import { type BenchResult, compare, median, percentile, runTimed } from "./lib.ts";
-import { initTown } from "../src/town/init.ts";
+import { initTown } from "../src/service/town_init.ts";
 import { openTown, type Town } from "../src/town/town.ts";
 import { openStore, type Store } from "../src/store/store.ts";
 import { agentToHash, newAgent } from "../src/model/agent.ts";
@@ -17,7 +17,7 @@ import { newTask, taskToHash } from "../src/model/task.ts";
 import { newMessage } from "../src/model/message.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { envFrom } from "../src/town/env.ts";
-import { stopTown } from "../src/town/stop.ts";
+import { stopTown } from "../src/service/town_stop.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ONE_LINER = new URL("./fixtures/noop.ts", import.meta.url).pathname;

@@ -68,7 +68,7 @@ Deno.test("ensureTtShim: <binDir>/tt runs this same tt", async () => {
     const binDir = join(dir, ".tt", "bin");
     assert.equal(await ensureTtShim(binDir), binDir);
     const shim = join(binDir, "tt");
-    assert.equal((Deno.statSync(shim).mode ?? 0) & 0o777, 0o755);
+    assert.equal((Deno.statSync(shim).mode ?? 0) & 0o777, 0o700);
     const r = await run([shim, "--version"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), `tt ${VERSION}`);

@@ -5,7 +5,7 @@
  * Error) and every task assigned — before the crash and after it — must end completed.
  */
 import assert from "node:assert/strict";
-import { assignNewTask } from "../src/work/tasks.ts";
+import { assignNewTask } from "../src/service/task_ops.ts";
 import { chaosTown, loopLogTails, processAlive, shCli, waitFor } from "./fixtures/chaos_town.ts";
 
 const AGENTS = ["alpha", "beta", "gamma"];

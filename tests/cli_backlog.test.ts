@@ -14,7 +14,7 @@ import {
   assignAllFromBacklog,
   claimFromBacklog,
   listBacklog,
-} from "../src/work/backlog.ts";
+} from "../src/service/backlog_ops.ts";
 import { startRedis } from "./helpers/redis.ts";
 import type { TtResult } from "./helpers/tt.ts";
 import { withTownStore } from "./helpers/store_town.ts";

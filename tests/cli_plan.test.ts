@@ -8,10 +8,10 @@ import { type Agent, agentToHash, agentToJson, newAgent } from "../src/model/age
 import { newTask, taskToJson } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore, type Store } from "../src/store/store.ts";
-import { editLayout, scanLayout } from "../src/work/plan_text.ts";
-import { pullPlan } from "../src/work/sync_pull.ts";
-import { pushPlan } from "../src/work/sync_push.ts";
-import { readTownState, writeTownState } from "../src/work/snapshot_redis.ts";
+import { editLayout, scanLayout } from "../src/service/plan_text.ts";
+import { pullPlan } from "../src/service/plan_sync_pull.ts";
+import { pushPlan } from "../src/service/plan_sync_push.ts";
+import { readTownState, writeTownState } from "../src/service/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
 import { withTownStore } from "./helpers/store_town.ts";

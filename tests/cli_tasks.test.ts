@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { newTask } from "../src/model/task.ts";
-import { completeTaskRef } from "../src/work/tasks.ts";
+import { completeTaskRef } from "../src/service/task_ops.ts";
 import type { TtResult } from "./helpers/tt.ts";
 import { withStoreTown } from "./helpers/store_town.ts";
 

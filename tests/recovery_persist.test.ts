@@ -12,7 +12,7 @@ import { encodeMessage, newMessage } from "../src/model/message.ts";
 import { newTask } from "../src/model/task.ts";
 import type { RedisClient } from "../src/redis/mod.ts";
 import type { Store } from "../src/store/store.ts";
-import { assignNewTask } from "../src/work/tasks.ts";
+import { assignNewTask } from "../src/service/task_ops.ts";
 import { type ChaosTown, chaosTown, processAlive, waitFor } from "./fixtures/chaos_town.ts";
 
 /** A bit of every kind of data a town holds (no live loops, so `tt stop` changes nothing). */

@@ -4,8 +4,8 @@
  * and work that is finished, reassigned or held by a live agent is left alone.
  */
 import assert from "node:assert/strict";
-import { reclaimInboxes } from "../src/agent/reclaim.ts";
-import { findOrphanTasks, reclaimOrphanTasks } from "../src/agent/reclaim_orphans.ts";
+import { reclaimInboxes } from "../src/service/reclaim_inboxes.ts";
+import { findOrphanTasks, reclaimOrphanTasks } from "../src/service/reclaim_orphans.ts";
 import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { newId, SUPERVISOR_ID } from "../src/model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/model/message.ts";

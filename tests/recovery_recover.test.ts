@@ -4,7 +4,7 @@
  * with records whose pid is a process that has exited, or whose lease and heartbeat are old.
  */
 import assert from "node:assert/strict";
-import { recoverAgents } from "../src/agent/recover.ts";
+import { recoverAgents } from "../src/service/recover_agents.ts";
 import { type Agent, newAgent } from "../src/model/agent.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { decodeMessage, encodeMessage, type Message, newMessage } from "../src/model/message.ts";

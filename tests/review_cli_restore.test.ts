@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore } from "../src/store/store.ts";
-import { checkTownState, readTownState } from "../src/work/snapshot_redis.ts";
+import { checkTownState, readTownState } from "../src/service/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 import { makeTestTown, type TtResult } from "./helpers/tt.ts";
 

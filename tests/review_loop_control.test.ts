@@ -6,7 +6,7 @@
  * `tt restart` would then refuse it ("still paused") and nothing would ever end that state.
  */
 import assert from "node:assert/strict";
-import { closeAgent, interruptAgent, resumeAgent } from "../src/agent/control.ts";
+import { closeAgent, interruptAgent, resumeAgent } from "../src/service/agent_control.ts";
 import { type Agent, type AgentState, newAgent } from "../src/model/agent.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore, type Store } from "../src/store/store.ts";

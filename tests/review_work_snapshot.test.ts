@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { RedisClient } from "../src/redis/mod.ts";
 import { townKeys } from "../src/store/keys.ts";
 import { openStore } from "../src/store/store.ts";
-import { restoreTown, saveTown } from "../src/work/snapshot.ts";
-import { readTownState, writeTownState } from "../src/work/snapshot_redis.ts";
+import { restoreTown, saveTown } from "../src/service/snapshot.ts";
+import { readTownState, writeTownState } from "../src/service/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 const BOM_TEXT = new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]); // "\uFEFFhi"

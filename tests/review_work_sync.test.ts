@@ -8,8 +8,8 @@ import { type Agent, newAgent } from "../src/model/agent.ts";
 import { newTask } from "../src/model/task.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { openStore, type Store } from "../src/store/store.ts";
-import { pullPlan } from "../src/work/sync_pull.ts";
-import { pushPlan } from "../src/work/sync_push.ts";
+import { pullPlan } from "../src/service/plan_sync_pull.ts";
+import { pushPlan } from "../src/service/plan_sync_push.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 async function withTwoClients(

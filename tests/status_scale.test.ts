@@ -7,9 +7,9 @@ import { agentToHash, newAgent } from "../src/model/agent.ts";
 import { newTask, taskToHash } from "../src/model/task.ts";
 import { openStore, type Store } from "../src/store/store.ts";
 import { envFrom } from "../src/town/env.ts";
-import { initTown } from "../src/town/init.ts";
-import { townStatus } from "../src/town/status.ts";
-import { stopTown } from "../src/town/stop.ts";
+import { initTown } from "../src/service/town_init.ts";
+import { townStatus } from "../src/service/town_status.ts";
+import { stopTown } from "../src/service/town_stop.ts";
 import { openTown } from "../src/town/town.ts";
 
 async function populate(store: Store, agents: number, tasks: number): Promise<void> {

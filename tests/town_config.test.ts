@@ -91,7 +91,7 @@ Deno.test("a minimal file gets every default", () => {
     socketPath: ".tt/redis.sock",
     host: "127.0.0.1",
     port: 6379,
-    persist: false,
+    persist: true,
     aofPath: ".tt/redis.aof",
     tlsEnabled: false,
     bind: "127.0.0.1",

@@ -10,13 +10,16 @@ import { agentNameProblem } from "../model/names.ts";
 import type { Store } from "../store/store.ts";
 import { type AgentPaths, agentPaths, roundFileNumber } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
+import {
+  mkdirPrivate,
+  PRIVATE_FILE_MODE,
+  privateAppend,
+  writePrivateFile,
+} from "../private_files.ts";
 
-/** Folders private to the user, as everything under `.tt/`. */
-const DIR_MODE = 0o700;
-const FILE_MODE = 0o600;
-
+/** The agent's folder, private as everything under `.tt/` (an existing one is made so too). */
 export async function ensureAgentDir(p: AgentPaths): Promise<void> {
-  await Deno.mkdir(p.dir, { recursive: true, mode: DIR_MODE });
+  await mkdirPrivate(p.dir);
 }
 
 export interface RoundFiles {
@@ -56,7 +59,7 @@ export async function claimRound(p: AgentPaths): Promise<number> {
       const file = await Deno.open(p.roundLog(n), {
         write: true,
         createNew: true,
-        mode: FILE_MODE,
+        mode: PRIVATE_FILE_MODE,
       });
       file.close();
       return n;
@@ -69,7 +72,7 @@ export async function claimRound(p: AgentPaths): Promise<number> {
 /** Writes a round's prompt (a file private to the user). */
 export async function writeRoundPrompt(p: AgentPaths, round: number, text: string) {
   await ensureAgentDir(p);
-  await Deno.writeTextFile(p.roundPrompt(round), text, { mode: FILE_MODE });
+  await writePrivateFile(p.roundPrompt(round), text);
 }
 
 /**
@@ -78,7 +81,7 @@ export async function writeRoundPrompt(p: AgentPaths, round: number, text: strin
  */
 export async function appendLoopLog(p: AgentPaths, line: string): Promise<void> {
   await ensureAgentDir(p);
-  await Deno.writeTextFile(p.loopLog, `${line}\n`, { append: true, create: true, mode: FILE_MODE });
+  await privateAppend(p.loopLog, `${line}\n`);
 }
 
 /**

@@ -7,6 +7,7 @@
  * CLI.
  */
 import { TtError } from "../errors.ts";
+import { writePrivateFile } from "../private_files.ts";
 import { isTaskTerminal } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
 import { type AgentCli, effectiveAgentClis, resolveCli } from "../town/cli_presets.ts";
@@ -51,7 +52,7 @@ export async function prepareConductor(
     openTasks: tasks.filter((t) => !isTaskTerminal(t.state)).length,
   });
   const contextFile = `${town.paths.ttDir}/conductor_context.md`;
-  await writePrivate(contextFile, context);
+  await writePrivateFile(contextFile, context);
   const name = (cliRef ?? town.config.conductorCli ?? town.config.defaultCli).trim() || "claude";
   const cli = resolveCli(name, effectiveAgentClis(town.config.agentClis));
   return {
@@ -62,12 +63,6 @@ export async function prepareConductor(
     cliEnv: cli.env,
     ...interactiveCommand(cli, contextFile, context),
   };
-}
-
-/** Writes `text` readable by its owner only, whatever mode an older file had. */
-async function writePrivate(file: string, text: string): Promise<void> {
-  await Deno.writeTextFile(file, text, { mode: 0o600 });
-  await Deno.chmod(file, 0o600); // the mode applies only when the file is created
 }
 
 /**

@@ -3,9 +3,10 @@
  * output in the agent's log (the default), or attached to the terminal (`--foreground`).
  */
 import { spawn } from "node:child_process";
-import { type FileHandle, mkdir, open } from "node:fs/promises";
+import { type FileHandle, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { describeError, TtError } from "../errors.ts";
+import { openPrivateFile, PRIVATE_DIR_MODE } from "../private_files.ts";
 import { ttArgv } from "./tt_shim.ts";
 import { loopV8Flags } from "./v8_flags.ts";
 
@@ -51,8 +52,8 @@ export async function launchAgentLoop(opts: LaunchAgentLoopOptions): Promise<num
   const [program, ...args] = agentLoopArgv(opts);
   let log: FileHandle;
   try {
-    await mkdir(dirname(opts.logFile), { recursive: true });
-    log = await open(opts.logFile, "a");
+    await mkdir(dirname(opts.logFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+    log = await openPrivateFile(opts.logFile, "a");
   } catch (err) {
     throw new TtError(`cannot open log file ${opts.logFile}: ${describeError(err)}`);
   }

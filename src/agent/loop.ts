@@ -54,6 +54,7 @@ export async function runAgentLoop(opts: LoopOptions): Promise<LoopEnd> {
       onRetry: (n, e) => n % 10 === 1 && log(`Redis unavailable, retrying: ${e.message}`),
     },
   });
+  for (const warning of town.warnings) log(`warning: ${warning}`);
   const blocking = await town.redis.duplicate();
   const store = openStore(town.redis, town.name);
   const stop = new AbortController();

@@ -4,10 +4,11 @@
  * round's log file, in its own session so a timeout or cancel can end the whole process tree.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { type FileHandle, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import process from "node:process";
 import { describeError } from "../errors.ts";
+import { openPrivateFile, PRIVATE_DIR_MODE } from "../private_files.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import { sleep } from "../sleep.ts";
 
@@ -123,8 +124,8 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
 
   let log: FileHandle;
   try {
-    await mkdir(dirname(opts.logFile), { recursive: true });
-    log = await open(opts.logFile, "w");
+    await mkdir(dirname(opts.logFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+    log = await openPrivateFile(opts.logFile, "w");
   } catch (err) {
     return spawnError(`cannot open log file ${opts.logFile}: ${describeError(err)}`);
   }

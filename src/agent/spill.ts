@@ -3,6 +3,7 @@
  * file per text in a folder only the owner can read (texts may hold anything a sender wrote),
  * removed again once the round has ended.
  */
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../private_files.ts";
 import type { SpilledText } from "./prompt.ts";
 
 /**
@@ -14,14 +15,13 @@ export async function writeSpilled(dir: string, texts: readonly SpilledText[]): 
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   });
   if (texts.length === 0) return;
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  await Deno.chmod(dir, 0o700);
+  await mkdirPrivate(dir);
   // A message delivered twice (duplicates are possible, losses are not) has one file.
   const written = new Set<string>();
   for (const t of texts) {
     if (written.has(t.path)) continue;
     written.add(t.path);
-    await Deno.writeTextFile(t.path, t.text, { createNew: true, mode: 0o600 });
+    await Deno.writeTextFile(t.path, t.text, { createNew: true, mode: PRIVATE_FILE_MODE });
   }
 }
 

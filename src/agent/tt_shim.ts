@@ -3,6 +3,7 @@
  * which finds `tt` on its PATH (`ensureTtShim` puts one in the town's `.tt/bin`).
  */
 import { basename, fromFileUrl as fileURLToPath, join } from "../path.ts";
+import { mkdirPrivate } from "../private_files.ts";
 
 /** True in a `deno compile`d binary, where the executable is tt itself rather than deno. */
 export function isCompiledBinary(): boolean {
@@ -59,7 +60,7 @@ export async function ensureTtShim(
   binDir: string,
   target: ShimTarget = currentShimTarget(),
 ): Promise<string> {
-  await Deno.mkdir(binDir, { recursive: true });
+  await mkdirPrivate(binDir);
   const shim = join(binDir, "tt");
   if (target.kind === "binary") await ensureBinaryLink(shim, target.execPath);
   else await ensureScript(shim, ttShimScript(target.denoPath, target.mainPath));
@@ -69,8 +70,8 @@ export async function ensureTtShim(
 async function ensureScript(target: string, content: string): Promise<void> {
   if (await isCurrentScript(target, content)) return;
   await replaceAtomically(target, async (tmp) => {
-    await Deno.writeTextFile(tmp, content, { mode: 0o755 });
-    await Deno.chmod(tmp, 0o755); // the umask may have trimmed the mode
+    await Deno.writeTextFile(tmp, content, { mode: 0o700 });
+    await Deno.chmod(tmp, 0o700); // the umask may have trimmed the mode
   });
 }
 
@@ -91,7 +92,7 @@ async function ensureBinaryLink(target: string, exe: string): Promise<void> {
   } catch {
     await replaceAtomically(target, async (tmp) => {
       await Deno.copyFile(exe, tmp);
-      await Deno.chmod(tmp, 0o755);
+      await Deno.chmod(tmp, 0o700);
     });
   }
 }

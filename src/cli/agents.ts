@@ -1,12 +1,12 @@
 /** Agent commands: spawn, list, kill, interrupt, resume, close, wait, prune, restart, agent-loop. */
 import { type Command, Option } from "commander";
 import { TtError, UsageError } from "../errors.ts";
-import type { ControlResult } from "../agent/control.ts";
-import type { SpawnResult } from "../agent/spawn.ts";
+import type { ControlResult } from "../service/agent_control.ts";
+import type { SpawnResult } from "../service/agent_spawn.ts";
 import { displayLabel, stateDisplayName, stateEmoji } from "../model/agent.ts";
 import { parseId, shortId } from "../model/ids.ts";
 import { agentJson } from "./json.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report, say, writeErr } from "./output.ts";
 
@@ -22,8 +22,8 @@ function rounds(value: string): number {
 const DEFAULT_MAX_ROUNDS = 10;
 
 // Command implementations load on use: `tt send` should not pay for the agent loop's imports.
-const control = () => import("../agent/control.ts");
-const spawning = () => import("../agent/spawn.ts");
+const control = () => import("../service/agent_control.ts");
+const spawning = () => import("../service/agent_spawn.ts");
 
 export function registerAgentsCommands(program: Command): void {
   program

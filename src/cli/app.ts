@@ -1,6 +1,6 @@
 /** Builds the `tt` command line and runs it: parse, dispatch, print errors as one line. */
 import { Command, CommanderError } from "commander";
-import { describeError, TtError, UsageError } from "../errors.ts";
+import { describeError, TtError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { writeErr, writeOut } from "./output.ts";
 
@@ -73,22 +73,6 @@ export function commandName(argv: readonly string[]): string | undefined {
     else if (!arg.startsWith("-")) return arg;
   }
   return undefined;
-}
-
-/** Options every command accepts, before or after its name. */
-export interface GlobalOptions {
-  town: string;
-  verbose: boolean;
-}
-
-export function globalOptions(cmd: Command): GlobalOptions {
-  const opts = cmd.optsWithGlobals() as { town?: string; verbose?: boolean };
-  if (opts.town !== undefined && opts.town.trim() === "") {
-    throw new UsageError("--town needs a folder (it was empty)");
-  }
-  // Inside an agent CLI (which may run in a workdir below the town), tt means that agent's town.
-  const town = opts.town ?? (Deno.env.get("TINYTOWN_TOWN")?.trim() || ".");
-  return { town, verbose: opts.verbose ?? false };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `tt backlog`: add, list, claim, assign, assign-all, remove. Parsing and printing only; the
- * work is in src/work/backlog.ts.
+ * work is in src/service/backlog_ops.ts.
  *
  * Unlike tinytown, a task that cannot be claimed or removed (unknown, already claimed, not in
  * the backlog) is an error (one line, exit 1), and claim resolves the agent before it touches
@@ -19,7 +19,7 @@ import {
   listBacklog,
   parseTags,
   removeFromBacklog,
-} from "../work/backlog.ts";
+} from "../service/backlog_ops.ts";
 import { withTown } from "./context.ts";
 import { taskJson } from "./json.ts";
 import { report } from "./output.ts";

@@ -1,6 +1,6 @@
 /**
  * Event commands: history, events (with --follow). Parsing and printing only; the reading is
- * in src/work/history.ts.
+ * in src/service/event_history.ts.
  *
  * `tt events` shows the MOST RECENT N events; tinytown shows the oldest N (XRANGE from 0-0)
  * and, when following, reprints the last event on every poll. tt differs on purpose.
@@ -19,7 +19,7 @@ import {
   oneLine,
   readHistory,
   recentEvents,
-} from "../work/history.ts";
+} from "../service/event_history.ts";
 import { withTown } from "./context.ts";
 import { printable, report, writeOut } from "./output.ts";
 

@@ -5,7 +5,7 @@
 import { type Command, Option } from "commander";
 import { TtError, UsageError } from "../errors.ts";
 import type { RoundFiles } from "../agent/agent_files.ts";
-import type { FollowOptions, LogChunk } from "../agent/log_follow.ts";
+import type { FollowOptions, LogChunk } from "../service/agent_logs.ts";
 import type { AgentPaths } from "../town/paths.ts";
 import { withTown } from "./context.ts";
 import { printable, printJson, say, writeErr } from "./output.ts";
@@ -31,7 +31,7 @@ function positive(what: string) {
 }
 
 const files = () => import("../agent/agent_files.ts");
-const follow = () => import("../agent/log_follow.ts");
+const follow = () => import("../service/agent_logs.ts");
 
 export function registerLogsCommands(program: Command): void {
   program

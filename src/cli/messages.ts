@@ -1,4 +1,4 @@
-/** Messaging commands: send, inbox. Parsing and printing only; the work is in src/work/. */
+/** Messaging commands: send, inbox. Parsing and printing only; the work is in src/service/. */
 import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { stateDisplayName } from "../model/agent.ts";
@@ -13,8 +13,13 @@ import {
   readAllInboxes,
   readDeadLetters,
   readInbox,
-} from "../work/inbox.ts";
-import { checkMessageSize, MAX_MESSAGE_BYTES, type SendKind, sendMessage } from "../work/send.ts";
+} from "../service/message_inbox.ts";
+import {
+  checkMessageSize,
+  MAX_MESSAGE_BYTES,
+  type SendKind,
+  sendMessage,
+} from "../service/message_send.ts";
 import { withTown } from "./context.ts";
 import { report, say } from "./output.ts";
 

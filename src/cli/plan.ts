@@ -1,6 +1,6 @@
 /**
  * Planning and persistence: `tt plan`, `tt sync`, `tt save`, `tt restore`, `tt migrate`.
- * Parsing and printing only; the work is in src/work/.
+ * Parsing and printing only; the work is in src/service/.
  *
  * Where tt differs from tinytown: `plan --init` keeps an existing file unless --force; sync
  * maps entries to tasks (push twice = no duplicates) and pull really reads Redis; save and
@@ -12,13 +12,23 @@ import { UsageError } from "../errors.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import { taskStateIcon } from "../model/task.ts";
-import { initPlan, loadPlanFile, planEntryJson } from "../work/plan.ts";
-import { migrate, migrationNeeded, type MigrationPlan, planMigration } from "../work/migrate.ts";
-import { defaultStatePath, type RestoreResult, restoreTown, saveTown } from "../work/snapshot.ts";
-import type { SyncItem } from "../work/sync.ts";
-import { pullPlan, type PullReport } from "../work/sync_pull.ts";
-import { pushPlan, type PushReport } from "../work/sync_push.ts";
-import { globalOptions } from "./app.ts";
+import { initPlan, loadPlanFile, planEntryJson } from "../service/plan_file.ts";
+import {
+  migrate,
+  migrationNeeded,
+  type MigrationPlan,
+  planMigration,
+} from "../service/town_migrate.ts";
+import {
+  defaultStatePath,
+  type RestoreResult,
+  restoreTown,
+  saveTown,
+} from "../service/snapshot.ts";
+import type { SyncItem } from "../service/plan_sync.ts";
+import { pullPlan, type PullReport } from "../service/plan_sync_pull.ts";
+import { pushPlan, type PushReport } from "../service/plan_sync_push.ts";
+import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
 

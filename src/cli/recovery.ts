@@ -5,13 +5,13 @@ import {
   type InboxReclaimResult,
   type ReclaimedMessage,
   reclaimInboxes,
-} from "../agent/reclaim.ts";
+} from "../service/reclaim_inboxes.ts";
 import {
   type OrphanAction,
   type OrphanReclaimResult,
   reclaimOrphanTasks,
-} from "../agent/reclaim_orphans.ts";
-import { recoverAgents, type RecoverResult } from "../agent/recover.ts";
+} from "../service/reclaim_orphans.ts";
+import { recoverAgents, type RecoverResult } from "../service/recover_agents.ts";
 import { stateDisplayName } from "../model/agent.ts";
 import { shortId } from "../model/ids.ts";
 import { describeMessage, truncateSummary } from "../model/message.ts";

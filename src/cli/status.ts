@@ -5,7 +5,7 @@ import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
 import { jsonTime } from "../model/time.ts";
 import { taskStateDisplayName, taskStateIcon } from "../model/task.ts";
-import { type AgentStatus, type TownStatus, townStatus } from "../town/status.ts";
+import { type AgentStatus, type TownStatus, townStatus } from "../service/town_status.ts";
 import { TownStoppedError } from "../town/town.ts";
 import type { TaskBrief } from "../store/tasks.ts";
 import { agentPaths, townPaths } from "../town/paths.ts";

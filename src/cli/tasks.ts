@@ -1,6 +1,6 @@
 /**
  * Task commands: assign, task (show, list, complete, fail, current), tasks. Parsing and
- * printing only; the work is in src/work/tasks.ts.
+ * printing only; the work is in src/service/task_ops.ts.
  *
  * Unlike tinytown, an unknown or malformed task id is an error (one line, exit 1) everywhere:
  * tinytown prints "Task … not found" and exits 0 for show/complete, which hides typos in
@@ -31,7 +31,7 @@ import {
   type TasksOverview,
   tasksOverview,
   type TaskView,
-} from "../work/tasks.ts";
+} from "../service/task_ops.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";
 

@@ -1,17 +1,19 @@
 /** Town commands: init, start, stop, reset, towns, config. Parsing and printing only. */
 import type { Command } from "commander";
 import { TtError } from "../errors.ts";
-import { openTown } from "../town/town.ts";
 import {
   getGlobalValue,
   GLOBAL_CONFIG_KEYS,
   globalConfigPath,
+  isSecretConfigKey,
   loadGlobalConfig,
   saveGlobalConfig,
+  SECRET_MASK,
   setGlobalValue,
 } from "../town/global_config.ts";
 import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
-import { globalOptions } from "./app.ts";
+import { globalOptions } from "./globals.ts";
+import { openCommandTown } from "./open_town.ts";
 import { report, say } from "./output.ts";
 
 export function registerTownCommands(program: Command): void {
@@ -22,7 +24,7 @@ export function registerTownCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
-      const { initTown } = await import("../town/init.ts");
+      const { initTown } = await import("../service/town_init.ts");
       const r = await initTown(town, { name: opts.name });
       // The config stays out of the JSON: in central mode it holds the Redis password.
       const data = {
@@ -51,7 +53,7 @@ export function registerTownCommands(program: Command): void {
     .description("start the town's Redis if it is not running (returns once it answers)")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const town = await openTown(globalOptions(cmd).town);
+      const town = await openCommandTown(cmd);
       const data = {
         town: town.name,
         root: town.root,
@@ -72,7 +74,7 @@ export function registerTownCommands(program: Command): void {
     .description("stop the town's agents, then its Redis")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { stopTown } = await import("../town/stop.ts");
+      const { stopTown } = await import("../service/town_stop.ts");
       const r = await stopTown(globalOptions(cmd).town);
       const json = {
         agents_stopped: r.agentsStopped,
@@ -109,9 +111,9 @@ export function registerTownCommands(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
-        const town = await openTown(globalOptions(cmd).town);
+        const town = await openCommandTown(cmd);
         try {
-          const { previewReset, resetTown } = await import("../town/reset.ts");
+          const { previewReset, resetTown } = await import("../service/town_reset.ts");
           const preview = await previewReset(town);
           const { running, ...counts } = preview;
           const what = opts.agentsOnly
@@ -165,7 +167,7 @@ export function registerTownCommands(program: Command): void {
     .description("list the towns registered on this machine and whether they are running")
     .option("--json", "print the result as JSON")
     .action(async (opts: { json?: boolean }) => {
-      const { listTownsWithStatus } = await import("../town/towns.ts");
+      const { listTownsWithStatus } = await import("../service/town_list.ts");
       const towns = await listTownsWithStatus();
       report(
         opts.json,
@@ -197,7 +199,7 @@ export function registerTownCommands(program: Command): void {
             redis: {
               host: config.redis.host,
               port: config.redis.port,
-              password: config.redis.password ? "****" : null,
+              password: config.redis.password ? SECRET_MASK : null,
               use_central: config.redis.useCentral,
             },
             presets: PRESET_CLI_NAMES,
@@ -211,14 +213,20 @@ export function registerTownCommands(program: Command): void {
             `Built-in CLIs: ${d.presets.join(", ")}`,
           ]);
         }
+        // A secret is never printed (terminals are read over shoulders and kept in logs).
+        const shown = (v: string) => isSecretConfigKey(key) ? SECRET_MASK : v;
         if (value === undefined) {
           const current = getGlobalValue(config, key);
           if (current === undefined) throw new TtError(`config key '${key}' is not set`);
-          return report(opts.json, { key, value: current }, (d) => [d.value]);
+          return report(opts.json, { key, value: shown(current) }, (d) => [d.value]);
         }
         setGlobalValue(config, key, value);
         await saveGlobalConfig(config);
-        report(opts.json, { key, value, path }, (d) => [`Set ${d.key} = ${d.value} in ${d.path}`]);
+        report(
+          opts.json,
+          { key, value: shown(value), path },
+          (d) => [`Set ${d.key} = ${d.value} in ${d.path}`],
+        );
       },
     );
 }

@@ -2,17 +2,17 @@
  * AgentHandle: one agent (or the conductor's mailbox) of an open town, by id. It caches
  * nothing; every call reads or writes Redis through the same operations the CLI uses.
  */
-import { closeAgent, interruptAgent, killAgent, resumeAgent } from "../agent/control.ts";
+import { closeAgent, interruptAgent, killAgent, resumeAgent } from "../service/agent_control.ts";
 import { AgentNotFoundError } from "../errors.ts";
 import type { Agent } from "../model/agent.ts";
 import { SUPERVISOR_ID } from "../model/ids.ts";
 import { type Message, type MessageBody, newMessage, type Priority } from "../model/message.ts";
 import type { Task } from "../model/task.ts";
 import { sleep } from "../sleep.ts";
-import { resolveSender, type SendKind, sendMessage } from "../work/send.ts";
-import { assignNewTask, assignTaskRecord } from "../work/tasks.ts";
+import { resolveSender, type SendKind, sendMessage } from "../service/message_send.ts";
+import { assignNewTask, assignTaskRecord } from "../service/task_ops.ts";
 import type { WaitOptions } from "./channel.ts";
-import type { TownContext } from "./context.ts";
+import type { HandleContext } from "./context.ts";
 import { AgentFailedError, WaitTimeoutError } from "./errors.ts";
 
 /** How `AgentHandle.send` sends. */
@@ -50,10 +50,10 @@ export class AgentHandle {
   readonly id: string;
   /** The agent's canonical name (`conductor` for the conductor's mailbox). */
   readonly name: string;
-  #ctx: TownContext;
+  #ctx: HandleContext;
 
   /** @internal Made by Town.spawnAgent and Town.agent. */
-  constructor(ctx: TownContext, id: string, name: string) {
+  constructor(ctx: HandleContext, id: string, name: string) {
     this.#ctx = ctx;
     this.id = id;
     this.name = name;

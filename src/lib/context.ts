@@ -1,17 +1,12 @@
 /**
- * What every library object of one open town shares: the domain's open town (config, paths,
- * the command connection), its store, and the environment the caller gave. Not exported from
- * mod.ts; the services reach it through `contextOf(town)`.
+ * What every library object of one open town shares: the service layer's TownContext (open
+ * town, store, the environment the caller gave) plus this handle's connection name. Not
+ * exported from mod.ts; the library's service wrappers reach it through `contextOf(town)`.
  */
-import type { Store } from "../store/store.ts";
+import type { TownContext } from "../service/context.ts";
 import { type Env, processEnv } from "../town/env.ts";
-import type { Town as OpenTown } from "../town/town.ts";
 
-export interface TownContext {
-  open: OpenTown;
-  store: Store;
-  /** The process environment with the caller's overrides on top. */
-  env: Env;
+export interface HandleContext extends TownContext {
   /** The caller's overrides alone: what agent loops started by this handle get added. */
   envVars: Record<string, string>;
   /** CLIENT SETNAME of every connection this handle opens. */
@@ -23,14 +18,14 @@ export function layeredEnv(vars: Record<string, string>): Env {
   return { get: (key) => (Object.hasOwn(vars, key) ? vars[key] : processEnv.get(key)) };
 }
 
-const contexts = new WeakMap<object, TownContext>();
+const contexts = new WeakMap<object, HandleContext>();
 
-export function setContext(owner: object, ctx: TownContext): void {
+export function setContext(owner: object, ctx: HandleContext): void {
   contexts.set(owner, ctx);
 }
 
 /** The context of a library Town; throws for anything else. */
-export function contextOf(owner: object): TownContext {
+export function contextOf(owner: object): HandleContext {
   const ctx = contexts.get(owner);
   if (!ctx) throw new TypeError("not a Town from Town.init or Town.connect");
   return ctx;

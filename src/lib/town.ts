@@ -8,18 +8,18 @@ import { isActiveState } from "../model/agent.ts";
 import type { Agent } from "../model/agent.ts";
 import { newId, SUPERVISOR_ID } from "../model/ids.ts";
 import { leaseHeld, loopRunsHere } from "../agent/liveness.ts";
-import { spawnAgent as spawnAgentOp } from "../agent/spawn.ts";
+import { spawnAgent as spawnAgentOp } from "../service/agent_spawn.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore } from "../store/store.ts";
 import { type AgentCliEntry, effectiveAgentClis } from "../town/cli_presets.ts";
 import { loadTownConfig, saveTownConfig } from "../town/config.ts";
-import { initTown } from "../town/init.ts";
-import { type StopResult, stopTown } from "../town/stop.ts";
+import { initTown } from "../service/town_init.ts";
+import { type StopResult, stopTown } from "../service/town_stop.ts";
 import { openTown } from "../town/town.ts";
 import { AgentHandle } from "./agent_handle.ts";
 import { Channel } from "./channel.ts";
 import { type TownSettings, townSettings } from "./config.ts";
-import { layeredEnv, setContext, type TownContext } from "./context.ts";
+import { type HandleContext, layeredEnv, setContext } from "./context.ts";
 
 /**
  * What closing a handle does to the town's own redis-server (a central or external Redis is
@@ -69,7 +69,7 @@ export interface SpawnAgentOptions {
 
 /** An open town. Get one with `Town.init` or `Town.connect`; close it with `await using`. */
 export class Town implements AsyncDisposable {
-  #ctx: TownContext;
+  #ctx: HandleContext;
   #channel: Channel;
   #settings: TownSettings;
   #lifecycle: RedisLifecycle;
@@ -77,7 +77,7 @@ export class Town implements AsyncDisposable {
   #closing: Promise<void> | undefined;
 
   /** @internal Made by Town.init and Town.connect. */
-  constructor(ctx: TownContext, lifecycle: RedisLifecycle, startedServer: boolean) {
+  constructor(ctx: HandleContext, lifecycle: RedisLifecycle, startedServer: boolean) {
     this.#ctx = ctx;
     this.#channel = new Channel(ctx.store, ctx.open.name);
     this.#settings = townSettings(ctx.open);
@@ -122,7 +122,7 @@ export class Town implements AsyncDisposable {
     const env = layeredEnv(envVars);
     const clientName = `tt-lib-${newId()}`;
     const open = await openTown(path, { env, clientName });
-    const ctx: TownContext = {
+    const ctx: HandleContext = {
       open,
       store: openStore(open.redis, open.name),
       env,

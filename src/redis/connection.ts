@@ -10,6 +10,7 @@ import {
   RedisAuthError,
   RedisClosedError,
   RedisConnectionError,
+  RedisLoadingError,
   RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";
@@ -34,6 +35,10 @@ export interface SendOptions {
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+function isLoading(reply: RespValue | undefined): boolean {
+  return reply instanceof RedisReplyError && reply.code === "LOADING";
+}
 
 export class RedisConnection {
   readonly endpoint: Endpoint;
@@ -88,7 +93,10 @@ export class RedisConnection {
   /**
    * Opens the socket and introduces the client (AUTH, SELECT in one write). The whole of it
    * must finish within `connectTimeoutMs`, so a peer that accepts but never answers fails
-   * with RedisTimeoutError instead of hanging.
+   * with RedisTimeoutError instead of hanging. With `loadingTimeoutMs`, a PING goes along and
+   * a server still loading its data (it answers LOADING to nearly every command) is waited for
+   * here: every connection, first or after a reconnect, passes through this, so no command on
+   * an open connection meets LOADING from a server that was just (re)started.
    */
   static async connect(opts: ConnectOptions): Promise<RedisConnection> {
     const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -100,31 +108,54 @@ export class RedisConnection {
     }
     if (opts.db !== undefined && opts.db !== 0) hello.push(["SELECT", opts.db]);
     if (opts.clientName !== undefined) hello.push(["CLIENT", "SETNAME", opts.clientName]);
-    if (hello.length === 0) return conn;
+    const waitLoading = opts.loadingTimeoutMs !== undefined;
+    const sent = waitLoading ? [...hello, ["PING"]] : hello;
+    if (sent.length === 0) return conn;
     const where = describeEndpoint(opts.endpoint);
+    const what = sent.map((c) => c[0]).join("/");
     const cancelTimer = onTimeout(Math.max(1, timeoutMs - (Date.now() - started)), () => {
       conn.destroy(
         new RedisTimeoutError(
-          `timed out after ${timeoutMs} ms waiting for Redis at ${where} to answer AUTH/SELECT`,
+          `timed out after ${timeoutMs} ms waiting for Redis at ${where} to answer ${what}`,
         ),
       );
     });
     try {
-      const replies = await conn.sendBatch(hello);
-      replies.forEach((reply, i) => {
+      const replies = await conn.sendBatch(sent);
+      cancelTimer();
+      hello.forEach((cmd, i) => {
+        const reply = replies[i];
         if (!(reply instanceof RedisReplyError)) return;
-        if (hello[i][0] === "AUTH" && /WRONGPASS|pass|auth/i.test(reply.text)) {
+        if (cmd[0] === "AUTH" && /WRONGPASS|pass|auth/i.test(reply.text)) {
           throw new RedisAuthError(`Redis authentication failed at ${where}: ${reply.text}`);
         }
-        const what = hello[i][0] === "AUTH" ? "AUTH" : hello[i].join(" ");
+        const what = cmd[0] === "AUTH" ? "AUTH" : cmd.join(" ");
         throw new RedisConnectionError(`Redis at ${where} refused ${what}: ${reply.text}`);
       });
+      // Any other refusal of the PING (NOAUTH without a password) is for the commands to meet.
+      if (waitLoading && isLoading(replies[hello.length])) await conn.#waitLoaded(opts, where);
       return conn;
     } catch (err) {
       await conn.close();
       throw err;
     } finally {
       cancelTimer();
+    }
+  }
+
+  /** Polls PING until the server no longer answers LOADING, or fails at the deadline. */
+  async #waitLoaded(opts: ConnectOptions, where: string): Promise<void> {
+    const limitMs = opts.loadingTimeoutMs ?? 0;
+    const deadline = Date.now() + limitMs;
+    for (let delay = 10;; delay = Math.min(delay * 2, 200)) {
+      if (Date.now() + delay > deadline) {
+        throw new RedisLoadingError(
+          `Redis at ${where} was still loading its data after ${limitMs / 1000} s`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      const [reply] = await this.sendBatch([["PING"]]);
+      if (!isLoading(reply)) return;
     }
   }
 

@@ -32,6 +32,9 @@ export class RedisConnectionError extends RedisError {
   }
 }
 
+/** The server was still loading its data set (LOADING) when the wait for it ran out. */
+export class RedisLoadingError extends RedisConnectionError {}
+
 /** The client was closed (or the command's signal aborted) before a reply arrived. */
 export class RedisClosedError extends RedisError {}
 

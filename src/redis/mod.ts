@@ -24,6 +24,7 @@ export {
   RedisClosedError,
   RedisConnectionError,
   RedisError,
+  RedisLoadingError,
   RedisReplyError,
   RedisTimeoutError,
 } from "./errors.ts";

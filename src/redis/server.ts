@@ -9,10 +9,21 @@ import { RedisServerError } from "../errors.ts";
 import { RedisConnection } from "./connection.ts";
 import { RedisReplyError } from "./errors.ts";
 import type { RedisArg } from "./resp.ts";
-import type { Endpoint } from "./url.ts";
 import { parseRedisVersion, type RedisVersion } from "./version.ts";
 import { isAlive } from "../process.ts";
+import {
+  mkdirPrivate,
+  PRIVATE_FILE_MODE,
+  withPrivateUmask,
+  writePrivateFile,
+} from "../private_files.ts";
 import { findServerByDir, isServerProcess } from "./server_process.ts";
+import { type SavedData, savedData } from "./server_data.ts";
+import { serverArgs, serverConfigFile, serverConfigText, serverEndpoint } from "./server_config.ts";
+import { enableAof } from "./server_settings.ts";
+
+export { serverEndpoint } from "./server_config.ts";
+export { requirePassword } from "./server_settings.ts";
 import { sleep } from "../sleep.ts";
 
 export interface ManagedServer {
@@ -38,18 +49,18 @@ export interface ServerState {
   pid?: number;
 }
 
+/** What `ensureServer` did. */
+export interface EnsureResult {
+  started: boolean;
+  /**
+   * Set when the server had died without a clean shutdown (its pid file or socket was left
+   * behind) and this call started a new one: the pid it had, and what the new one loaded.
+   */
+  restartedAfterCrash?: { pid?: number; loaded: SavedData };
+}
+
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
-
-/** How to reach a managed server (the address it listens on). */
-export function serverEndpoint(server: ManagedServer): Endpoint {
-  if (server.socketPath) return { kind: "unix", path: server.socketPath };
-  const tcp = server.tcp!;
-  const hostname = tcp.bind === "0.0.0.0" ? "127.0.0.1" : tcp.bind;
-  return tcp.tls
-    ? { kind: "tls", hostname, port: tcp.port }
-    : { kind: "tcp", hostname, port: tcp.port };
-}
 
 /** Runs `redis-server --version` and checks it is 7.0 or newer (Redis or Valkey). */
 export async function checkServerBinary(binary = "redis-server"): Promise<RedisVersion> {
@@ -105,10 +116,21 @@ export async function serverState(server: ManagedServer): Promise<ServerState> {
 }
 
 /**
- * Makes sure the server is up: reuses a live one, cleans files left by a crash, starts a new
- * one otherwise. Returns whether this call started it.
+ * Whether a server that is not running died without a clean shutdown: a clean one removes its
+ * pid file and socket, so finding either means it was killed (SIGKILL, the OOM killer, a power
+ * cut) rather than stopped on purpose.
  */
-export async function ensureServer(server: ManagedServer): Promise<{ started: boolean }> {
+export async function diedUncleanly(server: ManagedServer): Promise<boolean> {
+  const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
+  return await exists(server.pidFile) ||
+    (server.socketPath !== undefined && await exists(server.socketPath));
+}
+
+/**
+ * Makes sure the server is up: reuses a live one, cleans files left by a crash, starts a new
+ * one otherwise. Returns whether this call started it, and whether the one before had crashed.
+ */
+export async function ensureServer(server: ManagedServer): Promise<EnsureResult> {
   if (await pingServer(server)) return { started: false };
   return await withLock(server.lockFile, async () => {
     // Someone else may have started it while we waited for the lock.
@@ -122,14 +144,20 @@ export async function ensureServer(server: ManagedServer): Promise<{ started: bo
           `${describe(server)}; see ${server.logFile}, or run 'tt stop' to stop it`,
       );
     }
-    await removeIfExists(server.pidFile);
-    if (server.socketPath) await removeIfExists(server.socketPath);
-    await start(server);
-    return { started: true };
+    // A clean shutdown removes both; finding either means the server died (SIGKILL, OOM
+    // killer, power loss) and whatever it had not saved is gone.
+    const leftPid = await removeIfExists(server.pidFile);
+    const leftSocket = server.socketPath !== undefined && await removeIfExists(server.socketPath);
+    const crashed = leftPid || leftSocket;
+    const loaded = await start(server);
+    return crashed
+      ? { started: true, restartedAfterCrash: { pid: state.pid, loaded } }
+      : { started: true };
   });
 }
 
-async function start(server: ManagedServer): Promise<void> {
+/** Starts the server; returns the data it loaded. */
+async function start(server: ManagedServer): Promise<SavedData> {
   const binary = server.binary ?? "redis-server";
   await checkServerBinary(binary);
   if (server.tcp && !isLoopback(server.tcp.bind) && server.password === undefined) {
@@ -138,17 +166,28 @@ async function start(server: ManagedServer): Promise<void> {
         `password: set [redis] password (or TINYTOWN_REDIS_PASSWORD), or bind to 127.0.0.1`,
     );
   }
-  await Deno.mkdir(server.dir, { recursive: true });
-  await Deno.mkdir(dirname(server.logFile), { recursive: true });
+  await mkdirPrivate(server.dir);
+  await mkdirPrivate(dirname(server.logFile));
+  const configFile = serverConfigFile(server);
+  await writePrivateFile(configFile, serverConfigText(server));
+  const data = await savedData(server);
+  // Redis with AOF on ignores an RDB when it has no AOF yet (a town that just turned persist
+  // on): load the RDB first, and turn AOF on once it is in memory.
+  const aofLater = server.appendOnly && data.kind === "rdb";
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command(binary, {
-      args: serverArgs(server),
-      cwd: server.dir,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const args = [configFile, ...serverArgs(aofLater ? { ...server, appendOnly: false } : server)];
+    // The umask makes the RDB, AOF, log and pid files redis-server creates private.
+    const child = withPrivateUmask(() =>
+      new Deno.Command(binary, {
+        args,
+        cwd: server.dir,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn()
+    );
+    out = await child.output();
   } catch (err) {
     throw new RedisServerError(`cannot run ${binary}: ${(err as Error).message}`);
   }
@@ -164,49 +203,8 @@ async function start(server: ManagedServer): Promise<void> {
         (why ? `: ${why}` : `; see ${server.logFile}`),
     );
   }
-}
-
-/** The redis-server command line for a town (argv only, never a shell string). */
-export function serverArgs(server: ManagedServer): string[] {
-  const args = [
-    "--daemonize",
-    "yes",
-    "--pidfile",
-    server.pidFile,
-    "--dir",
-    server.dir,
-    "--logfile",
-    server.logFile,
-    "--loglevel",
-    "notice",
-    "--dbfilename",
-    "dump.rdb",
-    // RDB snapshots: after 1 h with 1 change, 5 min with 100, 1 min with 10000 (Redis defaults).
-    "--save",
-    "3600 1 300 100 60 10000",
-  ];
-  if (server.appendOnly) {
-    args.push("--appendonly", "yes", "--appendfsync", "everysec");
-    args.push("--appendfilename", server.aofName);
-  } else {
-    args.push("--appendonly", "no");
-  }
-  if (server.socketPath) {
-    args.push("--unixsocket", server.socketPath, "--unixsocketperm", "700", "--port", "0");
-  } else {
-    const tcp = server.tcp!;
-    if (tcp.tls) {
-      args.push("--port", "0", "--tls-port", String(tcp.port));
-      if (tcp.tls.cert) args.push("--tls-cert-file", tcp.tls.cert);
-      if (tcp.tls.key) args.push("--tls-key-file", tcp.tls.key);
-      if (tcp.tls.ca) args.push("--tls-ca-cert-file", tcp.tls.ca);
-    } else {
-      args.push("--port", String(tcp.port));
-    }
-    args.push("--bind", tcp.bind);
-  }
-  if (server.password !== undefined) args.push("--requirepass", server.password);
-  return args;
+  if (aofLater) await enableAof(server);
+  return data;
 }
 
 /**
@@ -306,8 +304,8 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
   let file: Deno.FsFile;
   try {
-    await Deno.mkdir(dirname(lockFile), { recursive: true });
-    file = await Deno.open(lockFile, { create: true, write: true });
+    await mkdirPrivate(dirname(lockFile));
+    file = await Deno.open(lockFile, { create: true, write: true, mode: PRIVATE_FILE_MODE });
   } catch (err) {
     const why = err instanceof Error ? err.message.split(":")[0] : String(err);
     throw new RedisServerError(`cannot use the lock file ${lockFile}: ${why}`);
@@ -337,11 +335,14 @@ function signal(pid: number, sig: Deno.Signal): void {
   }
 }
 
-async function removeIfExists(path: string): Promise<void> {
+/** Removes `path`; false when there was nothing to remove. */
+async function removeIfExists(path: string): Promise<boolean> {
   try {
     await Deno.remove(path);
+    return true;
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
+    return false;
   }
 }
 

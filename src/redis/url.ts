@@ -16,6 +16,12 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Set with CLIENT SETNAME on every connection, so CLIENT LIST can tell whose it is. */
   clientName?: string;
+  /**
+   * When set, connecting also sends a PING, and a server that answers LOADING (just started,
+   * still reading its data) is waited for up to this long before connecting fails. Unset, the
+   * connect is AUTH/SELECT/SETNAME only (no round trip at all without them).
+   */
+  loadingTimeoutMs?: number;
 }
 
 /**

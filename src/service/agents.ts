@@ -1,6 +1,6 @@
 /**
- * AgentService: the agent commands (`tt list`, `kill`, `interrupt`, `resume`, `close`,
- * `restart`, `prune`) as functions over an open Town. They return data and throw typed
+ * AgentService: the agent commands (`tt list`, `kill`, `interrupt`, `resume`, `close`, `restart`,
+ * `prune`) as functions over an opened town (TownContext). They return data and throw typed
  * errors; nothing is printed.
  */
 import {
@@ -9,52 +9,50 @@ import {
   killAgent,
   pruneAgents,
   resumeAgent,
-} from "../agent/control.ts";
-import { restartAgent } from "../agent/spawn.ts";
+} from "./agent_control.ts";
+import { restartAgent } from "./agent_spawn.ts";
 import type { Agent } from "../model/agent.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** Every agent of the town, oldest first. */
-export async function list(town: Town): Promise<Agent[]> {
-  return await contextOf(town).store.agents.list();
+export async function list(ctx: TownContext): Promise<Agent[]> {
+  return await ctx.store.agents.list();
 }
 
 /** The agent a reference names (name, nickname, label, short or full id). */
-export async function get(town: Town, ref: string): Promise<Agent> {
-  return await contextOf(town).store.agents.resolveAgent(ref);
+export async function get(ctx: TownContext, ref: string): Promise<Agent> {
+  return await ctx.store.agents.resolveAgent(ref);
 }
 
 /** `tt kill`: stopped now, loop signalled, a running CLI ended; the record after it. */
-export async function kill(town: Town, ref: string): Promise<Agent> {
-  return (await killAgent(contextOf(town).store, ref)).agent;
+export async function kill(ctx: TownContext, ref: string): Promise<Agent> {
+  return (await killAgent(ctx.store, ref)).agent;
 }
 
 /** `tt interrupt`: paused; the record after it. */
-export async function interrupt(town: Town, ref: string): Promise<Agent> {
-  return (await interruptAgent(contextOf(town).store, ref)).agent;
+export async function interrupt(ctx: TownContext, ref: string): Promise<Agent> {
+  return (await interruptAgent(ctx.store, ref)).agent;
 }
 
 /** `tt resume`: a paused agent goes on; the record after it. */
-export async function resume(town: Town, ref: string): Promise<Agent> {
-  return (await resumeAgent(contextOf(town).store, ref)).agent;
+export async function resume(ctx: TownContext, ref: string): Promise<Agent> {
+  return (await resumeAgent(ctx.store, ref)).agent;
 }
 
 /** `tt close`: finish the round, then stop (ends cold); the record after it. */
-export async function close(town: Town, ref: string): Promise<Agent> {
-  return (await closeAgent(contextOf(town).store, ref)).agent;
+export async function close(ctx: TownContext, ref: string): Promise<Agent> {
+  return (await closeAgent(ctx.store, ref)).agent;
 }
 
 /** `tt restart`: a new loop for a stopped agent (messages left in flight are redelivered). */
 export async function restart(
-  town: Town,
+  ctx: TownContext,
   ref: string,
   options: { maxRounds?: number } = {},
 ): Promise<Agent> {
-  const ctx = contextOf(town);
   const r = await restartAgent(ctx.open, ctx.store, ref, {
     ...(options.maxRounds !== undefined ? { maxRounds: options.maxRounds } : {}),
-    ...(Object.keys(ctx.envVars).length ? { env: ctx.envVars } : {}),
+    ...(ctx.envVars && Object.keys(ctx.envVars).length ? { env: ctx.envVars } : {}),
   });
   return r.agent;
 }
@@ -68,7 +66,10 @@ export interface PruneReport {
 }
 
 /** `tt prune`: removes stopped and errored agents (every agent with `all`). */
-export async function prune(town: Town, options: { all?: boolean } = {}): Promise<PruneReport> {
-  const r = await pruneAgents(contextOf(town).store, options.all === true);
+export async function prune(
+  ctx: TownContext,
+  options: { all?: boolean } = {},
+): Promise<PruneReport> {
+  const r = await pruneAgents(ctx.store, options.all === true);
   return { removed: r.removed, deadLettered: r.deadLettered };
 }

@@ -1,6 +1,7 @@
 /**
  * BacklogService: the backlog commands (`tt backlog add|list|claim|assign-all|remove`) as
- * functions over an open Town. Claims are atomic: of many claimers of a task, one wins.
+ * functions over an opened town (TownContext). Claims are atomic: of many claimers of a task, one
+ * wins.
  */
 import type { Task } from "../model/task.ts";
 import {
@@ -9,17 +10,16 @@ import {
   claimFromBacklog,
   listBacklog,
   removeFromBacklog,
-} from "../work/backlog.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+} from "./backlog_ops.ts";
+import type { TownContext } from "./context.ts";
 
 /** `tt backlog add`: a pending, unassigned task at the end of the backlog. */
 export async function add(
-  town: Town,
+  ctx: TownContext,
   description: string,
   tags: readonly string[] = [],
 ): Promise<Task> {
-  return await addToBacklog(contextOf(town).store, description, tags);
+  return await addToBacklog(ctx.store, description, tags);
 }
 
 /** One place in the backlog. */
@@ -31,21 +31,21 @@ export interface BacklogItem {
 }
 
 /** `tt backlog list`: the backlog in order. */
-export async function list(town: Town): Promise<BacklogItem[]> {
-  return await listBacklog(contextOf(town).store);
+export async function list(ctx: TownContext): Promise<BacklogItem[]> {
+  return await listBacklog(ctx.store);
 }
 
 /** `tt backlog claim`: gives a backlog task to an agent; the assigned task. */
-export async function claim(town: Town, taskRef: string, agentRef: string): Promise<Task> {
-  return (await claimFromBacklog(contextOf(town).store, taskRef, agentRef)).task;
+export async function claim(ctx: TownContext, taskRef: string, agentRef: string): Promise<Task> {
+  return (await claimFromBacklog(ctx.store, taskRef, agentRef)).task;
 }
 
 /** `tt backlog assign-all`: gives every backlog task to one agent; the tasks it got. */
-export async function assignAll(town: Town, agentRef: string): Promise<Task[]> {
-  return (await assignAllFromBacklog(contextOf(town).store, agentRef)).assigned;
+export async function assignAll(ctx: TownContext, agentRef: string): Promise<Task[]> {
+  return (await assignAllFromBacklog(ctx.store, agentRef)).assigned;
 }
 
 /** `tt backlog remove`: takes a task out of the backlog and deletes it; the task it was. */
-export async function remove(town: Town, taskRef: string): Promise<Task> {
-  return await removeFromBacklog(contextOf(town).store, taskRef);
+export async function remove(ctx: TownContext, taskRef: string): Promise<Task> {
+  return await removeFromBacklog(ctx.store, taskRef);
 }

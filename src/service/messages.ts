@@ -1,12 +1,11 @@
 /**
- * MessageService: `tt send` and `tt inbox` as functions over an open Town. Reading an inbox
- * here consumes nothing.
+ * MessageService: `tt send` and `tt inbox` as functions over an opened town (TownContext). Reading
+ * an inbox here consumes nothing.
  */
 import { displayLabel } from "../model/agent.ts";
 import type { Message } from "../model/message.ts";
-import { type SendKind, sendMessage } from "../work/send.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import { type SendKind, sendMessage } from "./message_send.ts";
+import type { TownContext } from "./context.ts";
 
 /** What `send` delivered. */
 export interface SentMessage {
@@ -24,12 +23,11 @@ export interface SentMessage {
 
 /** `tt send`: text to an agent or the conductor, with a `message_sent` event. */
 export async function send(
-  town: Town,
+  ctx: TownContext,
   to: string,
   text: string,
   options: { kind?: SendKind; urgent?: boolean; from?: string } = {},
 ): Promise<SentMessage> {
-  const ctx = contextOf(town);
   const r = await sendMessage(ctx.store, { to, text, ...options }, ctx.env);
   return { id: r.messageId, to: r.toId, from: r.from, type: r.type, urgent: r.urgent };
 }
@@ -47,8 +45,8 @@ export interface InboxView {
 }
 
 /** `tt inbox <ref>`: the waiting messages of an agent or the conductor, not consumed. */
-export async function inbox(town: Town, ref: string): Promise<InboxView> {
-  const { store } = contextOf(town);
+export async function inbox(ctx: TownContext, ref: string): Promise<InboxView> {
+  const { store } = ctx;
   const r = await store.agents.resolve(ref);
   const [{ urgent, inbox }, counts] = await Promise.all([
     store.mailbox.peekBoth(r.id, 0),

@@ -1,11 +1,10 @@
 /**
- * RecoveryService: `tt recover` as a function over an open Town: agents whose loop died get
- * their unfinished work put back where a new loop finds it.
+ * RecoveryService: `tt recover` as a function over an opened town (TownContext): agents whose loop
+ * died get their unfinished work put back where a new loop finds it.
  */
-import { recoverAgents } from "../agent/recover.ts";
+import { recoverAgents } from "./recover_agents.ts";
 import type { Agent, AgentState } from "../model/agent.ts";
-import { contextOf } from "../lib/context.ts";
-import type { Town } from "../lib/town.ts";
+import type { TownContext } from "./context.ts";
 
 /** One agent `recover` acted on. */
 export interface RecoveredAgent {
@@ -22,8 +21,7 @@ export interface RecoveredAgent {
 }
 
 /** `tt recover`: finds agents whose loop is gone (process or lease) and recovers them. */
-export async function recover(town: Town): Promise<RecoveredAgent[]> {
-  const ctx = contextOf(town);
+export async function recover(ctx: TownContext): Promise<RecoveredAgent[]> {
   const r = await recoverAgents(ctx.store, {
     leaseSecs: ctx.open.config.agent.leaseSecs,
     townPaths: ctx.open.paths,

@@ -110,7 +110,7 @@ export function defaultRedisSettings(): RedisSettings {
     socketPath: ".tt/redis.sock",
     host: "127.0.0.1",
     port: 6379,
-    persist: false,
+    persist: true,
     aofPath: ".tt/redis.aof",
     tlsEnabled: false,
     bind: "127.0.0.1",
@@ -215,9 +215,11 @@ export function townConfigToToml(config: TownConfig): string {
   return stringifyToml(mergeKnown(config.raw, known, userKeyed));
 }
 
-/** Writes `root/tinytown.toml` atomically. */
+/** Writes `root/tinytown.toml` atomically; 0600 when it holds a Redis password. */
 export async function saveTownConfig(root: string, config: TownConfig): Promise<void> {
-  await writeTextAtomic(townConfigPath(root), townConfigToToml(config));
+  await writeTextAtomic(townConfigPath(root), townConfigToToml(config), {
+    private: config.redis.password !== undefined,
+  });
 }
 
 function truthy(value: string | undefined): boolean {

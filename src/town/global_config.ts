@@ -96,11 +96,27 @@ export function parseGlobalConfig(text: string, file: string): GlobalConfig {
   return config;
 }
 
-/** Loads the global config; a missing file gives the defaults and writes nothing. */
+/**
+ * Loads the global config; a missing file gives the defaults and writes nothing. A file that
+ * holds a password but is readable by others (written by an older tt) is made 0600.
+ */
 export async function loadGlobalConfig(env: Env = processEnv): Promise<GlobalConfig> {
   const file = globalConfigPath(env);
   const text = await readTextIfExists(file);
-  return text === undefined ? defaultGlobalConfig() : parseGlobalConfig(text, file);
+  if (text === undefined) return defaultGlobalConfig();
+  const config = parseGlobalConfig(text, file);
+  if (config.redis.password !== undefined) await makePrivate(file);
+  return config;
+}
+
+async function makePrivate(file: string): Promise<void> {
+  const mode = (await Deno.stat(file).catch(() => undefined))?.mode;
+  if (mode === undefined || mode === null || (mode & 0o077) === 0) return;
+  try {
+    await Deno.chmod(file, mode & 0o700);
+  } catch (err) {
+    throw new ConfigError(`cannot make ${file} private: ${(err as Error).message}`);
+  }
 }
 
 export function globalConfigToToml(config: GlobalConfig): string {
@@ -119,12 +135,12 @@ export function globalConfigToToml(config: GlobalConfig): string {
   return stringifyToml(mergeKnown(config.raw, known, isMap));
 }
 
-/** Writes the global config atomically, creating its directory. */
+/** Writes the global config atomically (0600: it may hold a password), creating its directory. */
 export async function saveGlobalConfig(
   config: GlobalConfig,
   env: Env = processEnv,
 ): Promise<void> {
-  await writeTextAtomic(globalConfigPath(env), globalConfigToToml(config));
+  await writeTextAtomic(globalConfigPath(env), globalConfigToToml(config), { private: true });
 }
 
 /** `tt_` followed by 32 lowercase hex digits. */
@@ -162,6 +178,14 @@ export const GLOBAL_CONFIG_KEYS: readonly string[] = [
   "redis.use_central",
   "agent_clis.<name>",
 ];
+
+/** Keys whose value is a secret: `tt config` shows that one is set, never the value. */
+export function isSecretConfigKey(key: string): boolean {
+  return key === "redis.password";
+}
+
+/** How a value is shown: a secret as `****`. */
+export const SECRET_MASK = "****";
 
 function unknownKey(key: string): ConfigError {
   return new ConfigError(

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { type Env, processEnv } from "./env.ts";
 import { globalConfigDir } from "./global_config.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 import {
   isTable,
   keyError,
@@ -91,7 +92,7 @@ export async function registerTown(
       ...registry.raw,
       towns: registry.towns.map((t) => ({ path: t.path, name: t.name })),
     };
-    await writeTextAtomic(registryPath(env), stringifyToml(doc));
+    await writeTextAtomic(registryPath(env), stringifyToml(doc), { private: true });
   });
   return entry;
 }
@@ -106,8 +107,8 @@ async function withRegistryLock<T>(env: Env, fn: () => Promise<T>): Promise<T> {
   const file = `${registryPath(env)}.lock`;
   let lock: Deno.FsFile;
   try {
-    await Deno.mkdir(dirname(file), { recursive: true });
-    lock = await Deno.open(file, { create: true, write: true, mode: 0o600 });
+    await Deno.mkdir(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    lock = await Deno.open(file, { create: true, write: true, mode: PRIVATE_FILE_MODE });
   } catch (err) {
     throw new ConfigError(`cannot lock ${file}: ${(err as Error).message}`, { cause: err });
   }

@@ -7,6 +7,7 @@
 import { parse, stringify, TomlError } from "smol-toml";
 import { dirname } from "../path.ts";
 import { ConfigError } from "../errors.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 
 export type TomlTable = Record<string, unknown>;
 
@@ -48,12 +49,24 @@ export async function readTextIfExists(file: string): Promise<string | undefined
   }
 }
 
-/** Writes via a temporary file in the same directory and a rename, so readers never see half. */
-export async function writeTextAtomic(file: string, text: string): Promise<void> {
+/**
+ * Writes via a temporary file in the same directory and a rename, so readers never see half.
+ * `private`: the file is 0600 (and a folder made for it 0700), for files that may hold a
+ * password; the temporary file is created so, so the text is never readable by others.
+ */
+export async function writeTextAtomic(
+  file: string,
+  text: string,
+  options: { private?: boolean } = {},
+): Promise<void> {
   const tmp = `${file}.tmp-${crypto.randomUUID()}`;
   try {
-    await Deno.mkdir(dirname(file), { recursive: true });
-    await Deno.writeTextFile(tmp, text);
+    // An existing folder is left as it is: it may be the town's root.
+    await Deno.mkdir(dirname(file), {
+      recursive: true,
+      ...(options.private ? { mode: PRIVATE_DIR_MODE } : {}),
+    });
+    await Deno.writeTextFile(tmp, text, options.private ? { mode: PRIVATE_FILE_MODE } : {});
     await Deno.rename(tmp, file);
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});

@@ -4,14 +4,30 @@
  */
 import { TtError } from "../errors.ts";
 import { type ReconnectOptions, RedisClient } from "../redis/client.ts";
-import { RedisAuthError, RedisConnectionError, RedisError } from "../redis/errors.ts";
-import { ensureServer, type ManagedServer, serverEndpoint, serverState } from "../redis/server.ts";
+import {
+  RedisAuthError,
+  RedisConnectionError,
+  RedisError,
+  RedisLoadingError,
+} from "../redis/errors.ts";
+import {
+  diedUncleanly,
+  ensureServer,
+  isLoopback,
+  type ManagedServer,
+  requirePassword,
+  serverEndpoint,
+  serverState,
+} from "../redis/server.ts";
+import { describeLoss } from "../redis/server_data.ts";
+import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
 import { loadTownConfig, type TownConfig } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
 import { globalConfigDir } from "./global_config.ts";
 import { type TownPaths, townPaths } from "./paths.ts";
 import { isExternalRedis, redisPassword, redisUrl, redisUrlRedacted } from "./redis_endpoint.ts";
+import { ensurePasswordFile, passwordFile, readPasswordFile } from "./redis_password.ts";
 
 export interface Town {
   name: string;
@@ -25,8 +41,19 @@ export interface Town {
   server: ManagedServer | undefined;
   /** True when this open had to start the server. */
   startedServer: boolean;
+  /**
+   * What the user should know about this open, one line each (e.g. the server had crashed and
+   * what may have been lost). The CLI prints them on stderr; loops log them.
+   */
+  warnings: string[];
   close(): Promise<void>;
 }
+
+/**
+ * How long a command waits for a Redis that is loading its data (right after a restart)
+ * before it fails; loading a data set of a few GB takes about this long.
+ */
+const LOADING_TIMEOUT_MS = 30_000;
 
 export interface OpenOptions {
   /**
@@ -34,6 +61,11 @@ export interface OpenOptions {
    * whose server is not running is a `TownStoppedError`.
    */
   start?: boolean;
+  /**
+   * With `start: false`, still restart a server that died without a clean shutdown (it was not
+   * stopped on purpose), saying so in `warnings`; read-only commands use it.
+   */
+  restartCrashed?: boolean;
   /** Keep reconnecting when Redis goes away (agent loops); the CLI fails fast. */
   reconnect?: boolean | ReconnectOptions;
   env?: Env;
@@ -46,28 +78,60 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
   const env = options.env ?? processEnv;
   const config = await loadTownConfig(root);
   const paths = townPaths(root, config.redis);
+  // A town made by an older tt has a .tt/ every local user can read.
+  await tightenPrivateTree(paths.ttDir);
   const server = managedServer(config, paths, env);
+  if (server?.tcp && server.password === undefined && isLoopback(server.tcp.bind)) {
+    server.password = await ensurePasswordFile(passwordFile(server.dir));
+  }
   const shownUrl = redisUrlRedacted(config, paths.root, env);
-  const connect: ConnectOptions = server
-    ? { endpoint: serverEndpoint(server), password: server.password }
-    : parseUrl(redisUrl(config, paths.root, env), shownUrl);
+  const connect: ConnectOptions = {
+    ...(server
+      ? { endpoint: serverEndpoint(server), password: server.password }
+      : parseUrl(redisUrl(config, paths.root, env), shownUrl)),
+    loadingTimeoutMs: LOADING_TIMEOUT_MS,
+  };
+  const warnings: string[] = [];
   let startedServer = false;
   let redis: RedisClient;
   const name = options.clientName === undefined ? {} : { clientName: options.clientName };
+  const connectClient = () =>
+    RedisClient.connect({ ...connect, ...name, reconnect: options.reconnect });
   try {
-    redis = await RedisClient.connect({ ...connect, ...name, reconnect: options.reconnect });
+    redis = await connectClient();
   } catch (err) {
-    if (server && options.start === false && !(await serverState(server)).running) {
-      throw new TownStoppedError(config.name, paths.root, shownUrl);
-    }
-    if (!server || options.start === false || err instanceof RedisAuthError) {
+    if (server && await runsWithoutPassword(server, err)) {
+      // Started by an older tt, or before a password was configured: close it now.
+      await requirePassword(server);
+      warnings.push(
+        `${serverName(config)} was running without a password; it now requires the ` +
+          `configured or generated one`,
+      );
+      redis = await connectClient().catch((e) => Promise.reject(connectError(e, shownUrl, server)));
+    } else if (
+      !server || err instanceof RedisAuthError || err instanceof RedisLoadingError ||
+      (options.start === false && (await serverState(server)).running)
+    ) {
       throw connectError(err, shownUrl, server);
-    }
-    startedServer = (await ensureServer(server)).started;
-    try {
-      redis = await RedisClient.connect({ ...connect, ...name, reconnect: options.reconnect });
-    } catch (err2) {
-      throw connectError(err2, shownUrl, server);
+    } else if (
+      options.start === false && !(options.restartCrashed && await diedUncleanly(server))
+    ) {
+      throw new TownStoppedError(config.name, paths.root, shownUrl);
+    } else {
+      const ensured = await ensureServer(server);
+      startedServer = ensured.started;
+      if (ensured.restartedAfterCrash) {
+        const { pid, loaded } = ensured.restartedAfterCrash;
+        warnings.push(
+          `${serverName(config)} had stopped without a clean shutdown` +
+            `${pid !== undefined ? ` (pid ${pid})` : ""}; ${describeLoss(loaded)}`,
+        );
+      }
+      try {
+        redis = await connectClient();
+      } catch (err2) {
+        throw connectError(err2, shownUrl, server);
+      }
     }
   }
   if (!server) await checkExternalVersion(redis, shownUrl);
@@ -80,6 +144,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     redisUrl: shownUrl,
     server,
     startedServer,
+    warnings,
     close: () => redis.close(),
   };
 }
@@ -98,11 +163,11 @@ export function managedServer(
   env: Env = processEnv,
 ): ManagedServer | undefined {
   if (isExternalRedis(config, env)) return undefined;
-  const password = redisPassword(config, env);
   const aofName = paths.aofFile.slice(paths.aofFile.lastIndexOf("/") + 1) || "redis.aof";
   if (config.useCentralRedis) {
     // One server shared by every central-mode town, kept in the global tt directory.
     const dir = globalConfigDir(env);
+    const password = redisPassword(config, env) ?? readPasswordFile(passwordFile(dir));
     return {
       dir,
       pidFile: `${dir}/redis.pid`,
@@ -123,6 +188,7 @@ export function managedServer(
     aofName,
   };
   if (config.redis.useSocket) return { ...base, socketPath: paths.socket };
+  const password = redisPassword(config, env) ?? readPasswordFile(passwordFile(paths.ttDir));
   const { tlsEnabled, tlsCert, tlsKey, tlsCaCert } = config.redis;
   return {
     ...base,
@@ -155,9 +221,27 @@ function parseUrl(url: string, shown: string): ConnectOptions {
   }
 }
 
+/**
+ * AUTH refused because the server has no password at all (not because ours is wrong), and the
+ * server is ours (its pid file names a live redis-server).
+ */
+async function runsWithoutPassword(server: ManagedServer, err: unknown): Promise<boolean> {
+  return server.password !== undefined && err instanceof RedisAuthError &&
+    /without any password configured/i.test(err.message) && (await serverState(server)).running;
+}
+
+function serverName(config: TownConfig): string {
+  return config.useCentralRedis ? "the central redis-server" : "the town's redis-server";
+}
+
 function connectError(err: unknown, shown: string, server: ManagedServer | undefined): Error {
   if (err instanceof TtError) return err;
   const detail = err instanceof Error ? err.message : String(err);
+  if (err instanceof RedisLoadingError) {
+    return new TtError(
+      `Redis at ${shown} is still loading its data: try again shortly (${detail})`,
+    );
+  }
   if (err instanceof RedisAuthError) {
     return new TtError(`Redis authentication failed at ${shown}: check the password (${detail})`);
   }

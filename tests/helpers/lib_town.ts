@@ -9,7 +9,7 @@
  */
 import { Town, type TownInitOptions, type TownOpenOptions } from "../../mod.ts";
 import type { RedisClient } from "../../src/redis/mod.ts";
-import { stopTown } from "../../src/town/stop.ts";
+import { stopTown } from "../../src/service/town_stop.ts";
 import { stopTownProcesses } from "./tt.ts";
 
 const PROBE = new URL("../fixtures/agent_probe.ts", import.meta.url).pathname;

@@ -12,7 +12,7 @@ import { hashTime } from "../model/time.ts";
 import type { Task } from "../model/task.ts";
 import { Script } from "../redis/script.ts";
 import type { Store } from "../store/store.ts";
-import { destination } from "./reclaim.ts";
+import { destination } from "./reclaim_inboxes.ts";
 
 export type OrphanReason = "agent_missing" | "agent_terminal";
 

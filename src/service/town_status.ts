@@ -14,7 +14,7 @@ import type { Task, TaskState } from "../model/task.ts";
 import type { TaskBrief } from "../store/tasks.ts";
 import { serverState } from "../redis/server.ts";
 import type { Store } from "../store/store.ts";
-import type { Town } from "./town.ts";
+import type { Town } from "../town/town.ts";
 
 /** Inbox entries read per agent for the category breakdown. */
 const SAMPLE = 200;

@@ -9,9 +9,9 @@ import { type Agent, isTerminalState } from "../model/agent.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { sleep } from "../sleep.ts";
-import { killAgent } from "./control.ts";
-import { hostname, leaseHeld } from "./liveness.ts";
-import { endOrphanCli } from "./orphan.ts";
+import { killAgent } from "./agent_control.ts";
+import { hostname, leaseHeld } from "../agent/liveness.ts";
+import { endOrphanCli } from "./agent_orphan.ts";
 
 /** The agents whose loops were stopped, and those that had to be killed. */
 export interface LoopsStopped {

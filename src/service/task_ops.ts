@@ -21,7 +21,7 @@ import {
 import type { AgentRef } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
 import { type Env, processEnv } from "../town/env.ts";
-import { checkMessageSize, messageBytes } from "./send.ts";
+import { checkMessageSize, messageBytes } from "./message_send.ts";
 
 /** States a task can still leave by completing or failing (and count as done once). */
 const OPEN_STATES: readonly TaskState[] = ["pending", "assigned", "running"];

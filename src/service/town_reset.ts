@@ -3,11 +3,11 @@
  * loops are stopped first, as `tt stop` stops them: a loop left running would write its inbox,
  * activity and lease back for an agent that no longer exists, and its CLI would go on working.
  */
-import { isLiveAgent, loopsElsewhere, stopAgentLoops } from "../agent/stop_loops.ts";
+import { isLiveAgent, loopsElsewhere, stopAgentLoops } from "./agent_stop_loops.ts";
 import { TtError } from "../errors.ts";
 import { townKeys } from "../store/keys.ts";
 import { openStore } from "../store/store.ts";
-import type { Town } from "./town.ts";
+import type { Town } from "../town/town.ts";
 
 /** Per-agent key kinds; `--agents-only` deletes these and nothing else. */
 const AGENT_KINDS = [

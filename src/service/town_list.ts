@@ -3,12 +3,12 @@ import { RedisClient } from "../redis/client.ts";
 import { pingServer, serverEndpoint } from "../redis/server.ts";
 import { parseRedisUrl } from "../redis/url.ts";
 import { townKeys } from "../store/keys.ts";
-import { loadTownConfig } from "./config.ts";
-import { type Env, processEnv } from "./env.ts";
-import { townPaths } from "./paths.ts";
-import { redisUrl } from "./redis_endpoint.ts";
-import { listRegisteredTowns } from "./registry.ts";
-import { managedServer } from "./town.ts";
+import { loadTownConfig } from "../town/config.ts";
+import { type Env, processEnv } from "../town/env.ts";
+import { townPaths } from "../town/paths.ts";
+import { redisUrl } from "../town/redis_endpoint.ts";
+import { listRegisteredTowns } from "../town/registry.ts";
+import { managedServer } from "../town/town.ts";
 
 export interface TownListing {
   name: string;

@@ -7,13 +7,13 @@ import {
   reapLoops,
   signalAgents,
   type SignalledLoop,
-} from "../agent/stop_loops.ts";
+} from "./agent_stop_loops.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { loadTownConfig } from "./config.ts";
-import { type Env, processEnv } from "./env.ts";
-import { townPaths } from "./paths.ts";
-import { managedServer, openTown } from "./town.ts";
+import { loadTownConfig } from "../town/config.ts";
+import { type Env, processEnv } from "../town/env.ts";
+import { townPaths } from "../town/paths.ts";
+import { managedServer, openTown } from "../town/town.ts";
 
 /** What stopping a town did (agents stopped and killed, and the server). */
 export interface StopResult extends LoopsStopped {

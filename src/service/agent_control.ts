@@ -10,8 +10,8 @@ import {
 import { type EventType, newEvent } from "../model/event.ts";
 import { signalProcess } from "../process.ts";
 import type { Store } from "../store/store.ts";
-import { loopRunsHere, waitForLoopExit } from "./liveness.ts";
-import { endOrphanCli } from "./orphan.ts";
+import { loopRunsHere, waitForLoopExit } from "../agent/liveness.ts";
+import { endOrphanCli } from "./agent_orphan.ts";
 import { sleep } from "../sleep.ts";
 
 const ACTIVE_STATES: readonly AgentState[] = AGENT_STATES.filter((s) => !isTerminalState(s));

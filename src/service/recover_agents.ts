@@ -18,9 +18,9 @@ import type { Task, TaskState } from "../model/task.ts";
 import { isAlive } from "../process.ts";
 import type { Store } from "../store/store.ts";
 import { agentPaths, type TownPaths } from "../town/paths.ts";
-import { isStale } from "../town/status.ts";
-import { endOrphanCli } from "./orphan.ts";
-import { hostname } from "./liveness.ts";
+import { isStale } from "./town_status.ts";
+import { endOrphanCli } from "./agent_orphan.ts";
+import { hostname } from "../agent/liveness.ts";
 
 export interface RecoverOptions {
   /** `[agent] lease_secs`: how old a heartbeat must be, once the lease is gone. */

@@ -14,10 +14,10 @@ import {
 } from "../town/cli_presets.ts";
 import { agentPaths } from "../town/paths.ts";
 import type { Town } from "../town/town.ts";
-import { appendLoopLog } from "./agent_files.ts";
-import { checkAgentCli } from "./cli_checks.ts";
-import { launchAgentLoop, runAgentLoopForeground } from "./launch.ts";
-import { hostname, waitForLoopExit } from "./liveness.ts";
+import { appendLoopLog } from "../agent/agent_files.ts";
+import { checkAgentCli } from "./agent_cli_checks.ts";
+import { launchAgentLoop, runAgentLoopForeground } from "../agent/launch.ts";
+import { hostname, waitForLoopExit } from "../agent/liveness.ts";
 
 export const DEFAULT_MAX_ROUNDS = 10;
 /** A killed loop may need its CLI's SIGTERM grace (5 s) plus SIGKILL and settling to end. */

@@ -11,7 +11,7 @@ import { SUPERVISOR_ID } from "../model/ids.ts";
 import { isSupervisorAlias, parseId, shortId } from "../model/ids.ts";
 import { type Agent, displayLabel, displayName } from "../model/agent.ts";
 import type { Task } from "../model/task.ts";
-import type { PlanEntry } from "./plan.ts";
+import type { PlanEntry } from "./plan_file.ts";
 
 export const PLAN_TAG_PREFIX = "plan:";
 

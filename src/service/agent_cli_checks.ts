@@ -7,7 +7,7 @@
 import { TtError } from "../errors.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import { basename } from "../path.ts";
-import { cliEnvironment, cliWorkdir, findProgram, isDirectory } from "./cli_env.ts";
+import { cliEnvironment, cliWorkdir, findProgram, isDirectory } from "../agent/cli_env.ts";
 
 /** How to get each known agent CLI's program, by program name. */
 const INSTALL_HINTS: ReadonlyMap<string, string> = new Map([

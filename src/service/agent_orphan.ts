@@ -4,7 +4,7 @@
  */
 import type { Agent } from "../model/agent.ts";
 import { isAlive } from "../process.ts";
-import { hostname } from "./liveness.ts";
+import { hostname } from "../agent/liveness.ts";
 
 /** Ends the agent's recorded CLI process group, if it still runs here; true when it did. */
 export async function endOrphanCli(agent: Agent, graceMs = 3000): Promise<boolean> {
@@ -12,7 +12,7 @@ export async function endOrphanCli(agent: Agent, graceMs = 3000): Promise<boolea
   if (!pid || (agent.host && agent.host !== hostname())) return false;
   if (!isAlive(pid) || !runsFor(pid, agent.id)) return false;
   // The runner (and its node:child_process) is only loaded when there is something to end.
-  const { terminateGroup } = await import("./runner.ts");
+  const { terminateGroup } = await import("../agent/runner.ts");
   await terminateGroup(pid, graceMs);
   return true;
 }

@@ -1,14 +1,20 @@
 /** `tt init`: create a town folder, its config and `.tt/`, and start its Redis. */
 import { TtError } from "../errors.ts";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../private_files.ts";
 import { checkServerBinary } from "../redis/server.ts";
-import { CONFIG_FILE_NAME, newTownConfig, type TownConfig, townConfigToToml } from "./config.ts";
-import { type Env, processEnv } from "./env.ts";
-import { loadGlobalConfig } from "./global_config.ts";
-import { deriveTownName, validateTownName } from "./name.ts";
-import { townPaths } from "./paths.ts";
-import { registerTown } from "./registry.ts";
-import { writeTextExclusive } from "./toml_file.ts";
-import { managedServer, openTown } from "./town.ts";
+import {
+  CONFIG_FILE_NAME,
+  newTownConfig,
+  type TownConfig,
+  townConfigToToml,
+} from "../town/config.ts";
+import { type Env, processEnv } from "../town/env.ts";
+import { loadGlobalConfig } from "../town/global_config.ts";
+import { deriveTownName, validateTownName } from "../town/name.ts";
+import { townPaths } from "../town/paths.ts";
+import { registerTown } from "../town/registry.ts";
+import { writeTextExclusive } from "../town/toml_file.ts";
+import { managedServer, openTown } from "../town/town.ts";
 
 export interface InitOptions {
   name?: string;
@@ -51,11 +57,13 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
   if (server?.socketPath) checkSocketPath(server.socketPath);
 
   for (const sub of [paths.ttDir, paths.agentsDir, paths.logsDir, paths.tasksDir]) {
-    await Deno.mkdir(sub, { recursive: true });
+    await mkdirPrivate(sub);
   }
   // The config is created exclusively: of two `tt init` racing here exactly one writes it and
   // goes on to start Redis and register the town; the other stops before changing anything.
-  if (!(await writeTextExclusive(paths.configFile, townConfigToToml(config)))) {
+  // A config that holds a Redis password (copied from the global one) is 0600.
+  const mode = config.redis.password !== undefined ? { mode: PRIVATE_FILE_MODE } : {};
+  if (!(await writeTextExclusive(paths.configFile, townConfigToToml(config), mode))) {
     await refuseExistingConfig(paths.root, paths.configFile);
     throw townExists(paths.root);
   }
@@ -80,7 +88,7 @@ export async function initTown(dir: string, options: InitOptions = {}): Promise<
     redisUrl: town.redisUrl,
     managedRedis: town.server !== undefined,
     startedServer: town.startedServer,
-    warnings: [],
+    warnings: [...town.warnings],
   };
   await town.close();
   try {

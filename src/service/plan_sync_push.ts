@@ -27,10 +27,10 @@ import type { RedisArg } from "../redis/resp.ts";
 import { Script } from "../redis/script.ts";
 import type { AgentRef } from "../store/agents.ts";
 import type { Store } from "../store/store.ts";
-import { completeTaskRef, failTaskRef } from "./tasks.ts";
-import { loadPlanFile, type PlanEntry, type PlanFile } from "./plan.ts";
+import { completeTaskRef, failTaskRef } from "./task_ops.ts";
+import { loadPlanFile, type PlanEntry, type PlanFile } from "./plan_file.ts";
 import { lineOf } from "./plan_text.ts";
-import { type EntryMatch, matchEntries, sameTags, type SyncItem, taskTags } from "./sync.ts";
+import { type EntryMatch, matchEntries, sameTags, type SyncItem, taskTags } from "./plan_sync.ts";
 
 export interface PushReport {
   file: string;

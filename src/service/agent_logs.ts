@@ -6,7 +6,7 @@
  */
 import { sleep } from "../sleep.ts";
 import type { AgentPaths } from "../town/paths.ts";
-import { listRounds } from "./agent_files.ts";
+import { listRounds } from "../agent/agent_files.ts";
 
 /** New bytes of one file. */
 export interface LogChunk {

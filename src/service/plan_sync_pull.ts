@@ -19,7 +19,7 @@ import {
   renderEntry,
   renderPlan,
   sameEntry,
-} from "./plan.ts";
+} from "./plan_file.ts";
 import { type BlockEdit, editLayout, tomlString, tomlStringArray } from "./plan_text.ts";
 import {
   AgentNames,
@@ -28,7 +28,7 @@ import {
   sameTags,
   type SyncItem,
   userTags,
-} from "./sync.ts";
+} from "./plan_sync.ts";
 
 export interface PullReport {
   file: string;
