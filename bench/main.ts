@@ -6,6 +6,7 @@
 import { runAgentBench } from "./agents.ts";
 import { runLibraryBench } from "./library.ts";
 import { type BenchResult, formatResult } from "./lib.ts";
+import { runMissionBench } from "./mission.ts";
 import { runRedisBench } from "./redis.ts";
 
 const quick = Deno.args.includes("--quick");
@@ -16,6 +17,7 @@ const results: BenchResult[] = [
   ...await runRedisBench({ quick, log }),
   ...await runAgentBench({ quick, log }),
   ...await runLibraryBench({ quick, log }),
+  ...await runMissionBench({ quick, log }),
 ];
 if (json) console.log(JSON.stringify(results, null, 2));
 else {

@@ -178,6 +178,11 @@ Deno.test("a tt command right after tt restarted a crashed, slow-loading server 
         }
       });
 
+      // `tt start` returns once the new server answers, LOADING included (a load of a few GB
+      // takes long); the next command meets the load and must wait for it.
+      const started = await town.tt("start");
+      assert.equal(started.code, 0, started.stderr);
+      assert.match(started.stderr, /had stopped without a clean shutdown/);
       const r = await town.tt("backlog", "list");
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /found after the load/);

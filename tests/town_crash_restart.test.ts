@@ -5,6 +5,7 @@
  * persistence on keeps the data of its RDB snapshot.
  */
 import assert from "node:assert/strict";
+import { Town } from "../mod.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { waitFor } from "./helpers/redis.ts";
 import { makeTestTown, type TestTown } from "./helpers/tt.ts";
@@ -127,6 +128,22 @@ Deno.test("crash: a stale pid file alone (socket gone) still counts; tt start --
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).started, true);
     assert.match(r.stderr, /^warning: the town's redis-server had stopped without a clean/);
+  });
+});
+
+Deno.test("crash: the library's Town.connect reports the restart in warnings", async () => {
+  await withTown(async (town) => {
+    const clean = await Town.connect(town.dir, { env: town.env });
+    assert.deepEqual(clean.warnings, []);
+    await clean.close();
+    const pid = await killServer(town);
+    const t = await Town.connect(town.dir, { env: town.env });
+    try {
+      assert.equal(t.warnings.length, 1, t.warnings.join("\n"));
+      assert.match(t.warnings[0], new RegExp(`without a clean shutdown \\(pid ${pid}\\)`));
+    } finally {
+      await t.close();
+    }
   });
 });
 

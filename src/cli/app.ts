@@ -22,6 +22,7 @@ const GROUPS = {
   recovery: async () => (await import("./recovery.ts")).registerRecoveryCommands,
   plan: async () => (await import("./plan.ts")).registerPlanCommands,
   conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
+  mission: async () => (await import("./mission.ts")).registerMissionCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
 export type GroupName = keyof typeof GROUPS;
@@ -63,6 +64,7 @@ export const COMMAND_GROUP: Readonly<Record<string, GroupName>> = {
   restore: "plan",
   migrate: "plan",
   conductor: "conductor",
+  mission: "mission",
 };
 
 /** The command name in `argv`: the first word that is not a global option or its value. */

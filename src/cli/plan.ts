@@ -11,7 +11,6 @@ import { type Command, Option } from "commander";
 import { UsageError } from "../errors.ts";
 import { shortId } from "../model/ids.ts";
 import { truncateSummary } from "../model/message.ts";
-import { taskStateIcon } from "../model/task.ts";
 import { initPlan, loadPlanFile, planEntryJson } from "../service/plan_file.ts";
 import {
   migrate,
@@ -28,6 +27,7 @@ import {
 import type { SyncItem } from "../service/plan_sync.ts";
 import { pullPlan, type PullReport } from "../service/plan_sync_pull.ts";
 import { pushPlan, type PushReport } from "../service/plan_sync_push.ts";
+import { taskStateIcon } from "../model/task.ts";
 import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { report } from "./output.ts";

@@ -33,6 +33,7 @@ import {
   type TaskView,
 } from "../service/task_ops.ts";
 import { withTown } from "./context.ts";
+import { missionSyncJson, missionSyncLines, syncMissionAfterCompletion } from "./mission_sync.ts";
 import { report } from "./output.ts";
 
 export function registerTasksCommands(program: Command): void {
@@ -97,9 +98,14 @@ export function registerTasksCommands(program: Command): void {
     .option("-r, --result <text>", "what was done (default: Completed)")
     .option("--json", "print the result as JSON")
     .action(async (ref: string, opts: Json & { result?: string }, cmd: Command) => {
-      await withTown(cmd, async (_town, store) => {
+      await withTown(cmd, async (town, store) => {
         const r = await completeTaskRef(store, ref, opts.result);
-        report(opts.json, endJson(r), () => endLines("✅", "completed", r));
+        const sync = await syncMissionAfterCompletion(town, store, r.task);
+        report(
+          opts.json,
+          { ...endJson(r), mission_sync: missionSyncJson(sync) },
+          () => [...endLines("✅", "completed", r), ...missionSyncLines(sync)],
+        );
       });
     });
 

@@ -142,6 +142,14 @@ export class Town implements AsyncDisposable {
     return this.#ctx.open.name;
   }
 
+  /**
+   * What opening the town found that its user should know, one line each: e.g. that its
+   * redis-server had died without a clean shutdown and was restarted, and what may be lost.
+   */
+  get warnings(): readonly string[] {
+    return this.#ctx.open.warnings;
+  }
+
   /** The town's settings, as read when it was opened. */
   get config(): TownSettings {
     return this.#settings;

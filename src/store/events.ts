@@ -30,6 +30,9 @@ export class EventLog {
     for (const id of agents) {
       p.add("XADD", this.keys.agentEvents(id), "MAXLEN", "~", 100, "*", ...fields);
     }
+    if (event.missionId) {
+      p.add("XADD", this.keys.missionEvents(event.missionId), "MAXLEN", "~", 500, "*", ...fields);
+    }
     return p;
   }
 

@@ -5,6 +5,7 @@ import { AgentStore } from "./agents.ts";
 import { EventLog } from "./events.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
 import { Mailbox } from "./mailbox.ts";
+import { MissionStore } from "./missions.ts";
 import { TaskStore } from "./tasks.ts";
 
 export interface Store {
@@ -15,11 +16,12 @@ export interface Store {
   mailbox: Mailbox;
   events: EventLog;
   activity: ActivityLog;
+  missions: MissionStore;
 }
 
 export function openStore(redis: RedisClient, townName: string): Store {
   const keys = townKeys(townName);
-  return {
+  const store = {
     redis,
     keys,
     agents: new AgentStore(redis, keys),
@@ -28,4 +30,5 @@ export function openStore(redis: RedisClient, townName: string): Store {
     events: new EventLog(redis, keys),
     activity: new ActivityLog(redis, keys),
   };
+  return { ...store, missions: new MissionStore(redis, keys, store.events) };
 }
