@@ -7,7 +7,7 @@ import { basename } from "node:path";
 import { RedisClient } from "../src/redis/mod.ts";
 import { startRedis } from "./helpers/redis.ts";
 import {
-  makeTestTown,
+  type makeTestTown,
   oneErrorLine,
   runTt,
   runTtInProcess,
