@@ -26,7 +26,7 @@ async function serverRunning(dir: string): Promise<boolean> {
 }
 
 Deno.test("after tt stop, read-only commands report the town stopped and start nothing", async () => {
-  const town = await makeTestTown({ name: "quiet" });
+  const town = await makeTestTown({ name: "quiet", inProcess: true });
   try {
     await town.ok("backlog", "add", "kept across the stop");
     await town.ok("stop");
