@@ -5,19 +5,11 @@
  * id or id prefix, nickname, `Nickname [role]` label. Nicknames are printable, at most 40.
  */
 import assert from "node:assert/strict";
+import { oneErrorLine } from "./helpers/tt.ts";
 import { type Agent, newAgent } from "../src/model/agent.ts";
 import { BOYS } from "../src/model/nicknames.ts";
 import type { Store } from "../src/store/store.ts";
 import { chaosTown } from "./fixtures/chaos_town.ts";
-import type { TtResult } from "./helpers/tt.ts";
-
-function oneErrorLine(r: TtResult, pattern: RegExp): void {
-  assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-}
 
 /** Writes a record as another tool would: no checks, straight into the hash and the index. */
 async function writeRecord(store: Store, name: string, extra: Partial<Agent> = {}) {
@@ -34,29 +26,38 @@ Deno.test("spawn refuses a name or nickname another agent has, ignoring case", a
   const town = await chaosTown({ name: "ambig" });
   try {
     await town.ok("spawn", "api", "--cli", "true");
-    oneErrorLine(
-      await town.tt("spawn", "API", "--cli", "true"),
-      /differs from agent 'api' only in case/,
-    );
+    oneErrorLine(await town.tt("spawn", "API", "--cli", "true"), {
+      code: 1,
+      match: /differs from agent 'api' only in case/,
+    });
     await town.ok("spawn", "w1", "--cli", "true", "--nickname", "Tom");
-    oneErrorLine(await town.tt("spawn", "Tom", "--cli", "true"), /is the nickname of agent 'w1'/);
-    oneErrorLine(await town.tt("spawn", "tom", "--cli", "true"), /is the nickname of agent 'w1'/);
-    oneErrorLine(
-      await town.tt("spawn", "w2", "--cli", "true", "--nickname", "API"),
-      /nickname 'API' is the name of agent 'api'/,
-    );
+    oneErrorLine(await town.tt("spawn", "Tom", "--cli", "true"), {
+      code: 1,
+      match: /is the nickname of agent 'w1'/,
+    });
+    oneErrorLine(await town.tt("spawn", "tom", "--cli", "true"), {
+      code: 1,
+      match: /is the nickname of agent 'w1'/,
+    });
+    oneErrorLine(await town.tt("spawn", "w2", "--cli", "true", "--nickname", "API"), {
+      code: 1,
+      match: /nickname 'API' is the name of agent 'api'/,
+    });
     assert.deepEqual(await names(town.store), ["api", "w1"]);
 
     // A stopped agent still counts, and the error says how to remove it; its exact name may
     // be taken over (a new agent of the same name), as before.
     await town.ok("kill", "api");
-    oneErrorLine(await town.tt("spawn", "Api", "--cli", "true"), /tt prune/);
+    oneErrorLine(await town.tt("spawn", "Api", "--cli", "true"), { code: 1, match: /tt prune/ });
     await town.ok("spawn", "api", "--cli", "true");
     assert.deepEqual(await names(town.store), ["api", "api", "w1"]);
 
     // Nicknames are not unique: a shared one is ambiguous, and the error names both.
     await town.ok("spawn", "w3", "--cli", "true", "--nickname", "tom");
-    oneErrorLine(await town.tt("send", "Tom", "hello"), /ambiguous: Tom \[w1\].*tom \[w3\]/);
+    oneErrorLine(await town.tt("send", "Tom", "hello"), {
+      code: 1,
+      match: /ambiguous: Tom \[w1\].*tom \[w3\]/,
+    });
   } finally {
     await town.done();
   }
@@ -70,7 +71,7 @@ Deno.test("parallel spawns of one name in different cases: exactly one wins", as
     const won = results.filter((r) => r.code === 0);
     assert.equal(won.length, 1, results.map((r) => r.stderr).join(""));
     for (const r of results.filter((r) => r.code !== 0)) {
-      oneErrorLine(r, /only in case|already running/);
+      oneErrorLine(r, { code: 1, match: /only in case|already running/ });
     }
     assert.equal((await town.store.agents.list()).length, 1);
   } finally {
@@ -109,7 +110,10 @@ Deno.test("nicknames: printable, at most 40 characters, one-line errors, nothing
       ["Conductor", /reserved for the conductor/],
     ];
     for (const [nick, pattern] of cases) {
-      oneErrorLine(await town.tt("spawn", "w1", "--cli", "true", "--nickname", nick), pattern);
+      oneErrorLine(await town.tt("spawn", "w1", "--cli", "true", "--nickname", nick), {
+        code: 1,
+        match: pattern,
+      });
     }
     assert.deepEqual(await names(town.store), []);
     const ok = JSON.parse(

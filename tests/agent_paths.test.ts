@@ -4,6 +4,7 @@
  * name, so no name (`redis`, `w1_round_1`, `../../escaped`) reaches another file.
  */
 import assert from "node:assert/strict";
+import { oneErrorLine } from "./helpers/tt.ts";
 import { agentPaths, townPaths } from "../src/town/paths.ts";
 import { chaosTown, readLines, shCli, waitFor } from "./fixtures/chaos_town.ts";
 import { exists } from "./helpers/fs.ts";
@@ -86,14 +87,6 @@ async function names(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-function oneErrorLine(r: { code: number; stdout: string; stderr: string }): string {
-  assert.notEqual(r.code, 0, `expected a failure: ${r.stdout}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
-}
-
 /** Every path under `dir` except those in `.tt/` (and Redis' own files). */
 async function filesOutsideTt(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -121,7 +114,7 @@ Deno.test("a name read back from Redis never becomes a path: restore, records, m
     const state = JSON.parse(await Deno.readTextFile(stateFile));
     state.keys[`tt:escape:agent:${w1.id}`].value.name = "../../escaped";
     await Deno.writeTextFile(stateFile, JSON.stringify(state));
-    const restore = oneErrorLine(await town.tt("restore", "--force"));
+    const restore = oneErrorLine(await town.tt("restore", "--force"), { code: "failure" });
     assert.match(restore, /agent name "\.\.\/\.\.\/escaped" contains a path separator/);
     assert.equal((await town.store.agents.get(w1.id))?.name, "w1", "the town is unchanged");
 
@@ -129,7 +122,7 @@ Deno.test("a name read back from Redis never becomes a path: restore, records, m
     const before = await filesOutsideTt(town.dir);
     const agentsBefore = await names(`${town.dir}/.tt/agents`);
     await town.redis.hset(town.store.keys.agent(w1.id), { name: "../../escaped" });
-    const restart = oneErrorLine(await town.tt("restart", "../../escaped"));
+    const restart = oneErrorLine(await town.tt("restart", "../../escaped"), { code: "failure" });
     assert.match(restart, /has a name tt cannot use: agent name "\.\.\/\.\.\/escaped"/);
     assert.equal((await town.store.agents.get(w1.id))?.state, "stopped", "still stopped");
     // Reading it for status and recover is fine, and creates no file either.

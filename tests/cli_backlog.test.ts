@@ -17,20 +17,11 @@ import {
   listBacklog,
 } from "../src/service/backlog_ops.ts";
 import { startRedis } from "./helpers/redis.ts";
-import type { TestTown, TtResult } from "./helpers/tt.ts";
+import { oneErrorLine, type TestTown } from "./helpers/tt.ts";
 
 /** The kit's town and store, with tt run in process. */
 function withTownStore(name: string, fn: (town: TestTown, store: Store) => Promise<void>) {
   return withKitTownStore(name, fn, { inProcess: true });
-}
-
-/** A town with its Redis open as a store, for setting up agents the CLI then works with. */
-function oneErrorLine(r: TtResult): string {
-  assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
 }
 
 async function inbox(store: Store, agentId: string) {
@@ -81,7 +72,10 @@ Deno.test("tt backlog list --for shows only the tasks matching the agent's role"
     const human = await town.ok("backlog", "list", "--for", "worker");
     assert.match(human, /matching worker \(general\): 2 of 2/);
     assert.ok(human.includes(api.id) && human.includes(docs.id), human);
-    assert.match(oneErrorLine(await town.tt("backlog", "list", "--for", "nobody")), /nobody/);
+    assert.match(
+      oneErrorLine(await town.tt("backlog", "list", "--for", "nobody"), { code: 1 }),
+      /nobody/,
+    );
   });
 });
 
@@ -93,13 +87,13 @@ Deno.test("tt backlog claim: assigns, messages the agent, emits task_assigned; e
 
     // Unknown agent: refused before the backlog is touched.
     assert.match(
-      oneErrorLine(await town.tt("backlog", "claim", task.id, "nobody")),
+      oneErrorLine(await town.tt("backlog", "claim", task.id, "nobody"), { code: 1 }),
       /agent not found: nobody/,
     );
     assert.deepEqual(await store.tasks.backlogIds(), [task.id]);
     // Unknown task.
     assert.match(
-      oneErrorLine(await town.tt("backlog", "claim", "0000", "alice")),
+      oneErrorLine(await town.tt("backlog", "claim", "0000", "alice"), { code: 1 }),
       /task not found: 0000/,
     );
 
@@ -120,7 +114,7 @@ Deno.test("tt backlog claim: assigns, messages the agent, emits task_assigned; e
     );
 
     // Claiming it again: one line naming who has it, nothing changes.
-    const again = oneErrorLine(await town.tt("backlog", "claim", task.id, "bob"));
+    const again = oneErrorLine(await town.tt("backlog", "claim", task.id, "bob"), { code: 1 });
     assert.match(again, /already claimed by .*alice/);
     assert.equal((await store.tasks.get(task.id))?.assignedTo, alice.id);
     assert.deepEqual(await inbox(store, bob.id), []);
@@ -128,7 +122,10 @@ Deno.test("tt backlog claim: assigns, messages the agent, emits task_assigned; e
     // A finished task in the backlog is dropped, never reassigned.
     const old = await addToBacklog(store, "Old work");
     await store.tasks.update(completeTask(old, "done"), ["state", "result", "completedAt"]);
-    assert.match(oneErrorLine(await town.tt("backlog", "claim", old.id, "bob")), /completed/);
+    assert.match(
+      oneErrorLine(await town.tt("backlog", "claim", old.id, "bob"), { code: 1 }),
+      /completed/,
+    );
     assert.deepEqual(await store.tasks.backlogIds(), []);
     assert.equal((await store.tasks.get(old.id))?.state, "completed");
   });
@@ -149,12 +146,21 @@ Deno.test("tt backlog assign, assign-all and remove", async () => {
     assert.match(removed, new RegExp(`Removed task ${three.id} from backlog and deleted it`));
     assert.match(removed, /Description: Third/);
     assert.equal(await store.tasks.get(three.id), undefined);
-    assert.match(oneErrorLine(await town.tt("backlog", "remove", three.id)), /task not found/);
+    assert.match(
+      oneErrorLine(await town.tt("backlog", "remove", three.id), { code: 1 }),
+      /task not found/,
+    );
     // A task that is not in the backlog is not deleted.
-    assert.match(oneErrorLine(await town.tt("backlog", "remove", one.id)), /not in the backlog/);
+    assert.match(
+      oneErrorLine(await town.tt("backlog", "remove", one.id), { code: 1 }),
+      /not in the backlog/,
+    );
     assert.ok(await store.tasks.get(one.id));
 
-    assert.match(oneErrorLine(await town.tt("backlog", "assign-all", "ghost")), /ghost/);
+    assert.match(
+      oneErrorLine(await town.tt("backlog", "assign-all", "ghost"), { code: 1 }),
+      /ghost/,
+    );
     assert.deepEqual(await store.tasks.backlogIds(), [two.id]);
     const all = await town.ok("backlog", "assign-all", "carol");
     assert.match(all, /Assigned 1 task\(s\) from backlog to '.*carol/);
@@ -250,7 +256,7 @@ Deno.test("tt backlog claim from several processes at once: one wins", async () 
     const results = await Promise.all(names.map((n) => town.tt("backlog", "claim", task.id, n)));
     assert.equal(results.filter((r) => r.code === 0).length, 1);
     for (const r of results.filter((r) => r.code !== 0)) {
-      assert.match(oneErrorLine(r), /already claimed/);
+      assert.match(oneErrorLine(r, { code: 1 }), /already claimed/);
     }
   });
 });

@@ -1,3 +1,7 @@
+/**
+ * `tt conductor`: the briefing, the CLI it runs (with the terminal's stdio, so those tests run
+ * tt as a subprocess) and `--print-context` (in process).
+ */
 import assert from "node:assert/strict";
 import { parse, stringify } from "smol-toml";
 import { makeTestTown } from "./helpers/tt.ts";
@@ -38,7 +42,7 @@ Deno.test("conductor: the CLI gets the briefing on the town and its tt commands 
 });
 
 Deno.test("conductor: --print-context shows agents when resuming; a missing CLI is one line", async () => {
-  const town = await makeTestTown({ name: "cond-two" });
+  const town = await makeTestTown({ name: "cond-two", inProcess: true });
   try {
     const ctx = await town.ok("conductor", "--print-context");
     assert.match(ctx, /\(no agents spawned yet\)/);

@@ -1,6 +1,7 @@
 /**
  * End-to-end tests of `tt history` and `tt events` (including `--follow`): events emitted by
- * the real send/assign/task commands, read back through the real tt.
+ * the real send/assign/task commands, read back through tt (in process; a follower is a real
+ * process, stopped with a signal).
  */
 import assert from "node:assert/strict";
 import { newEvent } from "../src/model/event.ts";
@@ -19,6 +20,9 @@ function waitLong(what: string, check: () => boolean | Promise<boolean>): Promis
 
 const EVENT_LINE =
   /^\d\d:\d\d:\d\d \[([a-z_]+)\] (town|agent:[0-9a-f-]{36}|mission:[0-9a-f-]{36}) — (.*)$/;
+
+/** tt runs in process; the --follow tests start the follower as a process of its own (signals). */
+const IN_PROCESS = { inProcess: true };
 
 function lines(out: string): string[] {
   return out.split("\n").filter((l) => l !== "");
@@ -64,7 +68,7 @@ Deno.test("history: events of send, assign, complete and fail, labelled, oldest 
     ]);
     assert.equal(last2.events[0].task_id, t1);
     assert.match(last2.events[0].who, /\[backend\]$/);
-  });
+  }, IN_PROCESS);
 });
 
 Deno.test("history: long messages are cut at 80 characters; bad options and agents fail", async () => {
@@ -80,7 +84,7 @@ Deno.test("history: long messages are cut at 80 characters; bad options and agen
     const r = await tt(["history", "--agent", "ghost"]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: agent not found: ghost\n$/);
-  });
+  }, IN_PROCESS);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ Deno.test("events: the most recent N, bare lines, agent streams, JSON Lines", as
     assert.match(r.stderr, /^error: agent not found: ghost\n$/);
     assert.equal((await tt(["events", "--mission", "nope"])).code, 1);
     assert.match(await ok(["events", "--mission", crypto.randomUUID()]), /No events found/);
-  });
+  }, IN_PROCESS);
 });
 
 /** Reads a child's stdout in the background, so the test can wait for a line to appear. */
@@ -174,7 +178,7 @@ Deno.test("events --follow prints new events once each and exits 0 on SIGTERM", 
       "task message from conductor: and one more",
     ]);
     assert.ok(printed.every((l) => EVENT_LINE.test(l)));
-  });
+  }, IN_PROCESS);
 });
 
 Deno.test("events --follow --json on an empty agent stream, stopped with SIGINT", async () => {
@@ -208,5 +212,5 @@ Deno.test("events --follow --json on an empty agent stream, stopped with SIGINT"
     assert.equal(first.event_type, "message_sent");
     assert.match(first.message, /: ping$/);
     assert.equal(lines(out.text()).length, 1);
-  });
+  }, IN_PROCESS);
 });

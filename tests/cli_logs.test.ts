@@ -5,17 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { chaosTown, fixture, waitFor } from "./fixtures/chaos_town.ts";
-import { ttCommand, type TtResult } from "./helpers/tt.ts";
+import { oneErrorLine, ttCommand } from "./helpers/tt.ts";
 
 const read = (path: string) => Deno.readTextFile(path).catch(() => "");
-
-function oneErrorLine(r: TtResult, code: number, pattern: RegExp): void {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^error: /);
-  assert.match(lines[0], pattern);
-}
 
 /** `tt logs …` running in the background, its output collected as it comes. */
 function startFollow(town: { dir: string; env: Record<string, string> }, args: string[]) {
@@ -101,16 +93,24 @@ Deno.test("tt logs prints round logs, the loop log, an index, and one-line error
     );
     assert.match(await town.ok("logs", "w1", "--list"), /^ {2}round 2 /m);
 
-    oneErrorLine(
-      await town.tt("logs", "w1", "--round", "9"),
-      1,
-      /no log of round 9 \(it has rounds 1-2\)/,
-    );
-    oneErrorLine(await town.tt("logs", "ghost"), 1, /agent not found: ghost/);
-    oneErrorLine(await town.tt("logs", "conductor"), 1, /conductor has no logs/);
-    oneErrorLine(await town.tt("logs", "w1", "--round", "0"), 2, /--round must be a whole number/);
-    oneErrorLine(await town.tt("logs", "w1", "--round", "1", "--loop"), 2, /cannot be used with/);
-    oneErrorLine(await town.tt("logs", "w1", "-f", "--json"), 2, /cannot be used with/);
+    oneErrorLine(await town.tt("logs", "w1", "--round", "9"), {
+      code: 1,
+      match: /no log of round 9 \(it has rounds 1-2\)/,
+    });
+    oneErrorLine(await town.tt("logs", "ghost"), { code: 1, match: /agent not found: ghost/ });
+    oneErrorLine(await town.tt("logs", "conductor"), { code: 1, match: /conductor has no logs/ });
+    oneErrorLine(await town.tt("logs", "w1", "--round", "0"), {
+      code: 2,
+      match: /--round must be a whole number/,
+    });
+    oneErrorLine(await town.tt("logs", "w1", "--round", "1", "--loop"), {
+      code: 2,
+      match: /cannot be used with/,
+    });
+    oneErrorLine(await town.tt("logs", "w1", "-f", "--json"), {
+      code: 2,
+      match: /cannot be used with/,
+    });
 
     // The files outlive the record: a pruned agent's logs can still be read by its name.
     await town.ok("kill", "w1");

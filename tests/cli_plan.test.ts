@@ -14,19 +14,11 @@ import { pullPlan } from "../src/service/plan_sync_pull.ts";
 import { pushPlan } from "../src/service/plan_sync_push.ts";
 import { readTownState, writeTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
-import { makeTestTown, type TestTown, type TtResult } from "./helpers/tt.ts";
+import { makeTestTown, oneErrorLine, type TestTown } from "./helpers/tt.ts";
 
 /** The kit's town and store, with tt run in process. */
 function withTownStore(name: string, fn: (town: TestTown, store: Store) => Promise<void>) {
   return withKitTownStore(name, fn, { inProcess: true });
-}
-
-function oneErrorLine(r: TtResult, code = 1): string {
-  assert.equal(r.code, code, `expected exit ${code}, got ${r.code}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
 }
 
 /** `tt status --json --tasks`, with agents and tasks in id order (equal timestamps tie). */
@@ -44,12 +36,15 @@ const read = (town: TestTown) => Deno.readTextFile(`${town.dir}/tasks.toml`);
 Deno.test("tt plan --init writes a commented template once; tt plan shows it", async () => {
   const town = await makeTestTown({ name: "pl", inProcess: true });
   try {
-    assert.match(oneErrorLine(await town.tt("plan")), /tasks\.toml.*tt plan --init/);
+    assert.match(oneErrorLine(await town.tt("plan"), { code: 1 }), /tasks\.toml.*tt plan --init/);
     assert.match(await town.ok("plan", "--init"), /Created .*tasks\.toml/);
     const text = await read(town);
     assert.match(text, /^# /, "starts with an explanation");
     assert.match(text, /\[\[tasks\]\]\nid = "example-1"/);
-    assert.match(oneErrorLine(await town.tt("plan", "--init")), /already exists.*--force/);
+    assert.match(
+      oneErrorLine(await town.tt("plan", "--init"), { code: 1 }),
+      /already exists.*--force/,
+    );
     await write(town, text + '\n[[tasks]]\nid = "two"\ndescription = "Second"\nagent = "bob"\n');
     assert.match(await town.ok("plan", "--init", "--force"), /Created/);
     assert.equal(await read(town), text);
@@ -96,10 +91,10 @@ Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async (
     ];
     for (const [text, expected] of cases) {
       await write(town, text);
-      assert.match(oneErrorLine(await town.tt("plan")), expected, text);
+      assert.match(oneErrorLine(await town.tt("plan"), { code: 1 }), expected, text);
     }
     // push checks the file before writing anything.
-    assert.match(oneErrorLine(await town.tt("sync", "push")), /tasks\.toml:4:/);
+    assert.match(oneErrorLine(await town.tt("sync", "push"), { code: 1 }), /tasks\.toml:4:/);
     // An unknown agent stops the push at its line, before anything is created.
     await write(
       town,
@@ -107,11 +102,11 @@ Deno.test("a bad tasks.toml is reported as file:line and what is wrong", async (
         'description = "y"\nagent = "ghost"\n',
     );
     assert.match(
-      oneErrorLine(await town.tt("sync", "push")),
+      oneErrorLine(await town.tt("sync", "push"), { code: 1 }),
       /tasks\.toml:8: task #2 \("b"\): agent not found: ghost/,
     );
     assert.equal(JSON.parse(await town.ok("task", "list", "--json")).length, 0);
-    assert.match(oneErrorLine(await town.tt("sync", "sideways"), 2), /push.*pull/);
+    assert.match(oneErrorLine(await town.tt("sync", "sideways"), { code: 2 }), /push.*pull/);
   } finally {
     await town.cleanup();
   }
@@ -288,7 +283,10 @@ Deno.test("round trip: plan, push, complete, pull, save, reset, restore", async 
     assert.equal(file.keys[`tt:pl:agent:${ann.id}`].value.name, "ann");
 
     // A town with data is not overwritten without --force.
-    assert.match(oneErrorLine(await town.tt("restore")), /already has \d+ key\(s\).*--force/);
+    assert.match(
+      oneErrorLine(await town.tt("restore"), { code: 1 }),
+      /already has \d+ key\(s\).*--force/,
+    );
     await town.ok("reset", "--force");
     assert.equal(JSON.parse(await town.ok("status", "--json")).agents.length, 0);
     assert.match(await town.ok("restore"), /Restored town 'pl'/);
@@ -308,7 +306,7 @@ Deno.test("tt restore refuses a live town unless --force; bad files are one-line
   await withTownStore("pl", async (town, store) => {
     await addAgent(store, "runner");
     await town.ok("save");
-    const live = oneErrorLine(await town.tt("restore"));
+    const live = oneErrorLine(await town.tt("restore"), { code: 1 });
     assert.match(live, /town 'pl' is live: 1 agent\(s\) are active \(runner\)/);
     await store.redis.set(`${store.keys.prefix}extra`, "1");
     const r = await town.ok("restore", "--force");
@@ -317,12 +315,16 @@ Deno.test("tt restore refuses a live town unless --force; bad files are one-line
     assert.equal(await store.redis.exists(`${store.keys.prefix}extra`), 0);
 
     assert.match(
-      oneErrorLine(await town.tt("restore", "--file", `${town.dir}/none.json`, "--force")),
+      oneErrorLine(await town.tt("restore", "--file", `${town.dir}/none.json`, "--force"), {
+        code: 1,
+      }),
       /no state file at .*none\.json/,
     );
     await Deno.writeTextFile(`${town.dir}/bad.json`, '{"format":"other"}');
     assert.match(
-      oneErrorLine(await town.tt("restore", "--file", `${town.dir}/bad.json`, "--force")),
+      oneErrorLine(await town.tt("restore", "--file", `${town.dir}/bad.json`, "--force"), {
+        code: 1,
+      }),
       /not a tt state file/,
     );
   });

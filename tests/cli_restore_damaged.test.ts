@@ -7,15 +7,7 @@ import { RedisClient } from "../src/redis/mod.ts";
 import { openStore } from "../src/store/store.ts";
 import { checkTownState, readTownState } from "../src/store/snapshot_redis.ts";
 import { startRedis } from "./helpers/redis.ts";
-import { makeTestTown, type TtResult } from "./helpers/tt.ts";
-
-function oneErrorLine(r: TtResult): string {
-  assert.equal(r.code, 1, `expected exit 1, got ${r.code}: ${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
-}
+import { makeTestTown, oneErrorLine } from "./helpers/tt.ts";
 
 const BAD_KEYS: Record<string, unknown>[] = [
   { "tt:rv:x": { type: "list", value: "not an array" } },
@@ -38,7 +30,7 @@ Deno.test("tt restore --force refuses malformed values before touching the town"
     for (const keys of BAD_KEYS) {
       const state = { format: "tt-state", version: 1, town: "rv", saved_at: "x", keys };
       await Deno.writeTextFile(file, JSON.stringify(state));
-      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"), { code: 1 });
       assert.match(line, /is not a tt state file: key tt:rv:x /, JSON.stringify(keys));
       // The town's data is still there.
       const shown = JSON.parse(await town.ok("task", "show", added.id, "--json"));
@@ -49,7 +41,7 @@ Deno.test("tt restore --force refuses malformed values before touching the town"
       JSON.stringify({ format: "tt-state", version: 1, town: "rv", keys: [] }),
     );
     assert.match(
-      oneErrorLine(await town.tt("restore", "--file", file, "--force")),
+      oneErrorLine(await town.tt("restore", "--file", file, "--force"), { code: 1 }),
       /not a tt state file: "keys" is missing/,
     );
   } finally {
@@ -114,7 +106,7 @@ Deno.test("a garbage state file is quoted as a short, escaped excerpt, never ech
     ];
     for (const [text, expected] of cases) {
       await Deno.writeTextFile(file, text);
-      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+      const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"), { code: 1 });
       assert.match(line, /is not valid JSON/);
       assert.match(line, expected);
       assert.doesNotMatch(line, /(SECRET-TAIL-){4}/, "at most a short excerpt");
@@ -124,7 +116,7 @@ Deno.test("a garbage state file is quoted as a short, escaped excerpt, never ech
     }
     const keyed = { format: "tt-state", version: 1, town: "rv", keys: { "tt:rv:\x1b]0;x": 1 } };
     await Deno.writeTextFile(file, JSON.stringify(keyed));
-    const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"));
+    const line = oneErrorLine(await town.tt("restore", "--file", file, "--force"), { code: 1 });
     assert.match(line, /key "tt:rv:\\u001b\]0;x" is not an object/);
   } finally {
     await town.cleanup();

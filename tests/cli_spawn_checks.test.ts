@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { parse, stringify } from "smol-toml";
-import { makeTestTown, type TestTown } from "./helpers/tt.ts";
+import { makeTestTown, oneErrorLine, type TestTown } from "./helpers/tt.ts";
 import { waitFor } from "./helpers/redis.ts";
 import { findOnPath } from "./helpers/fs.ts";
 
@@ -34,9 +34,18 @@ async function setClis(town: TestTown, tables: Tables): Promise<void> {
   await Deno.writeTextFile(file, stringify(doc));
 }
 
-async function withTown(fn: (town: TestTown, bin: string) => Promise<void>, env = {}) {
+/**
+ * Runs `fn` with a town whose tt runs get PATH = a folder holding redis-server (and what the
+ * test adds). `inProcess`: for tests where every spawn is refused; a spawn that succeeds starts
+ * an agent loop, which runs tt as a subprocess.
+ */
+async function withTown(
+  fn: (town: TestTown, bin: string) => Promise<void>,
+  env = {},
+  inProcess = false,
+) {
   const bin = await binDir();
-  const town = await makeTestTown({ name: "checks", env: { PATH: bin, ...env } });
+  const town = await makeTestTown({ name: "checks", env: { PATH: bin, ...env }, inProcess });
   try {
     await fn(town, bin);
   } finally {
@@ -44,13 +53,6 @@ async function withTown(fn: (town: TestTown, bin: string) => Promise<void>, env 
     await town.cleanup();
     await Deno.remove(bin, { recursive: true });
   }
-}
-
-function oneErrorLine(stderr: string): string {
-  const lines = stderr.split("\n").filter((l) => l.trim() !== "");
-  assert.equal(lines.length, 1, stderr);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
 }
 
 async function agentCount(town: TestTown): Promise<number> {
@@ -69,17 +71,20 @@ const INSTALL: Record<string, [program: string, how: string]> = {
 };
 
 Deno.test("spawn refuses a preset whose program is missing, saying how to install it", async () => {
-  await withTown(async (town) => {
-    for (const [cli, [program, how]] of Object.entries(INSTALL)) {
-      const r = await town.tt("spawn", `w-${cli}`, "--cli", cli);
-      assert.equal(r.code, 1, `${cli}: ${r.stdout}`);
-      assert.equal(
-        oneErrorLine(r.stderr),
-        `error: agent CLI '${cli}' runs '${program}', which is not on PATH; install it with: ${how}`,
-      );
-    }
-    assert.equal(await agentCount(town), 0, "nothing was created");
-  });
+  await withTown(
+    async (town) => {
+      for (const [cli, [program, how]] of Object.entries(INSTALL)) {
+        const r = await town.tt("spawn", `w-${cli}`, "--cli", cli);
+        assert.equal(
+          oneErrorLine(r, { code: 1 }),
+          `error: agent CLI '${cli}' runs '${program}', which is not on PATH; install it with: ${how}`,
+        );
+      }
+      assert.equal(await agentCount(town), 0, "nothing was created");
+    },
+    {},
+    true,
+  );
 });
 
 Deno.test("spawn looks the program up on the agent's PATH and relative to its workdir", async () => {
@@ -101,9 +106,8 @@ Deno.test("spawn looks the program up on the agent's PATH and relative to its wo
       // A relative PATH entry is looked up from the workdir too, as the CLI will be.
       await town.ok("spawn", "p", "--cli", "inpath", "--max-rounds", "0");
       const r = await town.tt("spawn", "x", "--cli", "relroot");
-      assert.equal(r.code, 1);
       assert.equal(
-        oneErrorLine(r.stderr),
+        oneErrorLine(r, { code: 1 }),
         `error: agent CLI 'relroot' runs './bin/tool', which is not in ` +
           `${await Deno.realPath(town.dir)} ` +
           "(check [agent_clis.relroot] command and workdir in tinytown.toml)",
@@ -116,32 +120,34 @@ Deno.test("spawn looks the program up on the agent's PATH and relative to its wo
 });
 
 Deno.test("spawn refuses a program that is not executable and a workdir that is no directory", async () => {
-  await withTown(async (town, bin) => {
-    await Deno.writeTextFile(`${bin}/plain`, "not a program\n");
-    await Deno.writeTextFile(`${town.dir}/a-file`, "");
-    await setClis(town, {
-      plain: { command: "plain" },
-      nodir: { command: "sh -c true", workdir: "missing/dir" },
-      filedir: { command: "sh -c true", workdir: "a-file" },
-    });
-    const plain = await town.tt("spawn", "a", "--cli", "plain");
-    assert.equal(plain.code, 1);
-    assert.equal(
-      oneErrorLine(plain.stderr),
-      `error: agent CLI 'plain' runs 'plain', but ${bin}/plain is not executable`,
-    );
-    const root = await Deno.realPath(town.dir);
-    for (const [cli, dir] of [["nodir", "missing/dir"], ["filedir", "a-file"]]) {
-      const r = await town.tt("spawn", "b", "--cli", cli);
-      assert.equal(r.code, 1, cli);
+  await withTown(
+    async (town, bin) => {
+      await Deno.writeTextFile(`${bin}/plain`, "not a program\n");
+      await Deno.writeTextFile(`${town.dir}/a-file`, "");
+      await setClis(town, {
+        plain: { command: "plain" },
+        nodir: { command: "sh -c true", workdir: "missing/dir" },
+        filedir: { command: "sh -c true", workdir: "a-file" },
+      });
+      const plain = await town.tt("spawn", "a", "--cli", "plain");
       assert.equal(
-        oneErrorLine(r.stderr),
-        `error: agent CLI '${cli}': its workdir ${root}/${dir} is not a directory ` +
-          `([agent_clis.${cli}] workdir = "${dir}" in tinytown.toml, relative to the town root)`,
+        oneErrorLine(plain, { code: 1 }),
+        `error: agent CLI 'plain' runs 'plain', but ${bin}/plain is not executable`,
       );
-    }
-    assert.equal(await agentCount(town), 0);
-  });
+      const root = await Deno.realPath(town.dir);
+      for (const [cli, dir] of [["nodir", "missing/dir"], ["filedir", "a-file"]]) {
+        const r = await town.tt("spawn", "b", "--cli", cli);
+        assert.equal(
+          oneErrorLine(r, { code: 1 }),
+          `error: agent CLI '${cli}': its workdir ${root}/${dir} is not a directory ` +
+            `([agent_clis.${cli}] workdir = "${dir}" in tinytown.toml, relative to the town root)`,
+        );
+      }
+      assert.equal(await agentCount(town), 0);
+    },
+    {},
+    true,
+  );
 });
 
 Deno.test("restart refuses when the CLI's program has gone since the spawn", async () => {
@@ -155,9 +161,8 @@ Deno.test("restart refuses when the CLI's program has gone since the spawn", asy
     });
     await Deno.remove(`${bin}/mytool`);
     const r = await town.tt("restart", "w");
-    assert.equal(r.code, 1);
     assert.equal(
-      oneErrorLine(r.stderr),
+      oneErrorLine(r, { code: 1 }),
       "error: agent CLI 'mine' runs 'mytool', which is not on PATH " +
         "(check [agent_clis.mine] command in tinytown.toml)",
     );

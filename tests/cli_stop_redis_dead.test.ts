@@ -4,15 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { isAlive } from "../src/process.ts";
+import { waitFor } from "./helpers/kit.ts";
 import { makeTestTown } from "./helpers/tt.ts";
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The loop and redis-server are processes of their own: give them longer than the default. */
+const until = (what: string, check: () => boolean | Promise<boolean>) =>
+  waitFor(what, check, 15_000);
 
 Deno.test("tt stop ends the agent loops of a town whose redis-server was killed", async () => {
   const town = await makeTestTown({ name: "crash" });

@@ -6,43 +6,26 @@ import assert from "node:assert/strict";
 import { basename } from "node:path";
 import { RedisClient } from "../src/redis/mod.ts";
 import { startRedis } from "./helpers/redis.ts";
-import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";
+import {
+  type makeTestTown,
+  oneErrorLine,
+  runTt,
+  runTtInProcess,
+  type TestTown,
+  withTestTown,
+} from "./helpers/tt.ts";
 import { exists, withTempDir } from "./helpers/fs.ts";
 
-async function withTown(
+/**
+ * Most tests run tt in process (runCli with a captured sink); the ones about the process
+ * itself (exit codes and stderr of real runs, stdin that is not a terminal, --version on the
+ * real stdout) run it as a subprocess.
+ */
+function withTown(
   opts: Parameters<typeof makeTestTown>[0],
   fn: (town: TestTown) => Promise<void>,
 ): Promise<void> {
-  const town = await makeTestTown(opts);
-  try {
-    await fn(town);
-  } finally {
-    await town.cleanup();
-    killStrayServers(town.dir);
-  }
-}
-
-/** cleanup() kills the server named by the pid file; a failed test may have left others. */
-function killStrayServers(dir: string): void {
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (cmdline.includes("redis-server") && cmdline.includes(`${dir}/`)) {
-        Deno.kill(Number(entry.name), "SIGKILL");
-      }
-    } catch {
-      // exited meanwhile
-    }
-  }
-}
-
-/** The only line on stderr; fails unless it is exactly one `error: ...` line. */
-function oneErrorLine(r: TtResult): string {
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
+  return withTestTown({ inProcess: true, ...opts }, fn);
 }
 
 async function git(dir: string, ...args: string[]): Promise<void> {
@@ -171,10 +154,10 @@ Deno.test("tt towns: running, then stopped, then path not found", async () => {
 
 Deno.test("tt towns with an empty registry says so", async () => {
   await withTempDir(async (home) => {
-    const r = await runTt(["towns"], { env: { TT_HOME: home } });
+    const r = await runTtInProcess(["towns"], { env: { TT_HOME: home } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /No towns registered/);
-    const json = await runTt(["towns", "--json"], { env: { TT_HOME: home } });
+    const json = await runTtInProcess(["towns", "--json"], { env: { TT_HOME: home } });
     assert.deepEqual(JSON.parse(json.stdout), []);
   });
 });
@@ -199,7 +182,10 @@ Deno.test("tt reset: asks (deletes nothing), --agents-only, --force spares other
   const redis = await startRedis();
   const client = await RedisClient.connect(redis.url);
   try {
-    await withTown({ init: false, env: { REDIS_URL: redis.url } }, async (alpha) => {
+    // A subprocess: without --force, reset asks only when stdin is a terminal, and a
+    // subprocess's stdin is not one (the test runner's may be).
+    const opts = { init: false, inProcess: false, env: { REDIS_URL: redis.url } };
+    await withTown(opts, async (alpha) => {
       await alpha.ok("init", "--name", "alpha");
       const a1 = crypto.randomUUID();
       const seed: [string, ...string[]][] = [
@@ -265,23 +251,25 @@ Deno.test("tt reset: asks (deletes nothing), --agents-only, --force spares other
 Deno.test("tt config sets and gets default_cli in TT_HOME; unknown keys fail", async () => {
   await withTempDir(async (home) => {
     const env = { TT_HOME: home };
-    const set = await runTt(["config", "default_cli", "aider"], { env });
+    const set = await runTtInProcess(["config", "default_cli", "aider"], { env });
     assert.equal(set.code, 0, set.stderr);
     assert.match(await Deno.readTextFile(`${home}/config.toml`), /^default_cli = "aider"$/m);
-    const get = await runTt(["config", "default_cli"], { env });
+    const get = await runTtInProcess(["config", "default_cli"], { env });
     assert.equal(get.stdout, "aider\n");
-    const all = JSON.parse((await runTt(["config", "--json"], { env })).stdout);
+    const all = JSON.parse((await runTtInProcess(["config", "--json"], { env })).stdout);
     assert.equal(all.default_cli, "aider");
     assert.equal(all.path, `${home}/config.toml`);
-    const one = JSON.parse((await runTt(["config", "default_cli", "--json"], { env })).stdout);
+    const one = JSON.parse(
+      (await runTtInProcess(["config", "default_cli", "--json"], { env })).stdout,
+    );
     assert.deepEqual(one, { key: "default_cli", value: "aider" });
 
     for (const args of [["config", "no_such_key"], ["config", "no_such_key", "x"]]) {
-      const bad = await runTt(args, { env });
+      const bad = await runTtInProcess(args, { env });
       assert.notEqual(bad.code, 0);
       assert.match(oneErrorLine(bad), /unknown config key: no_such_key/);
     }
-    const badPort = await runTt(["config", "redis.port", "http"], { env });
+    const badPort = await runTtInProcess(["config", "redis.port", "http"], { env });
     assert.equal(badPort.code, 1);
     assert.match(oneErrorLine(badPort), /redis\.port/);
   });
@@ -290,10 +278,10 @@ Deno.test("tt config sets and gets default_cli in TT_HOME; unknown keys fail", a
 Deno.test("tt config uses $XDG_CONFIG_HOME/tt when TT_HOME is unset", async () => {
   await withTempDir(async (xdg) => {
     const env = { TT_HOME: "", XDG_CONFIG_HOME: xdg };
-    const set = await runTt(["config", "default_cli", "gemini"], { env });
+    const set = await runTtInProcess(["config", "default_cli", "gemini"], { env });
     assert.equal(set.code, 0, set.stderr);
     assert.match(await Deno.readTextFile(`${xdg}/tt/config.toml`), /default_cli = "gemini"/);
-    assert.equal((await runTt(["config", "default_cli"], { env })).stdout, "gemini\n");
+    assert.equal((await runTtInProcess(["config", "default_cli"], { env })).stdout, "gemini\n");
   });
 });
 
@@ -309,7 +297,7 @@ Deno.test("tt --version and -V print the version", async () => {
 });
 
 Deno.test("--help works on tt and on every command", async () => {
-  const top = await runTt(["--help"]);
+  const top = await runTtInProcess(["--help"]);
   assert.equal(top.code, 0);
   assert.match(top.stdout, /Usage:/);
   const section = top.stdout.split(/^Commands:$/m)[1] ?? "";
@@ -317,7 +305,7 @@ Deno.test("--help works on tt and on every command", async () => {
   for (const expected of ["init", "start", "stop", "reset", "towns", "config"]) {
     assert.ok(commands.includes(expected), `'${expected}' is listed in: ${commands.join(" ")}`);
   }
-  const results = await Promise.all(commands.map((c) => runTt([c, "--help"])));
+  const results = await Promise.all(commands.map((c) => runTtInProcess([c, "--help"])));
   results.forEach((r, i) => {
     assert.equal(r.code, 0, `tt ${commands[i]} --help: ${r.stderr}`);
     assert.match(r.stdout, /Usage:/, `tt ${commands[i]} --help`);
@@ -369,13 +357,13 @@ Deno.test("a bad tinytown.toml is reported as file:line", async () => {
     const env = { TT_HOME: dir };
     const file = `${dir}/tinytown.toml`;
     await Deno.writeTextFile(file, 'name = "bad"\n\n[redis]\nport = \n');
-    const syntax = await runTt(["--town", dir, "start"], { env });
+    const syntax = await runTtInProcess(["--town", dir, "start"], { env });
     assert.equal(syntax.code, 1);
     assert.ok(oneErrorLine(syntax).includes(`${file}:4`), syntax.stderr);
     assert.doesNotMatch(syntax.stderr, /\n\s+at /);
 
     await Deno.writeTextFile(file, 'name = "bad"\n\n[redis]\nuse_socket = true\nport = "six"\n');
-    const typed = await runTt(["--town", dir, "start"], { env });
+    const typed = await runTtInProcess(["--town", dir, "start"], { env });
     assert.equal(typed.code, 1);
     const line = oneErrorLine(typed);
     assert.ok(line.includes(`${file}:5`), line);

@@ -16,7 +16,8 @@ async function townRedis(dir: string): Promise<RedisClient> {
 }
 
 Deno.test("tinytown-written agent, task and message are read by tt", async () => {
-  const town = await makeTestTown({ name: "compat" });
+  // In process: only reads (the next test spawns a loop, so it runs tt as a subprocess).
+  const town = await makeTestTown({ name: "compat", inProcess: true });
   const redis = await townRedis(town.dir);
   try {
     // Exactly the spec's HGETALL examples, with tinytown's 9-digit +00:00 timestamps.

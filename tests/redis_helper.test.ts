@@ -2,15 +2,7 @@
 import assert from "node:assert/strict";
 import { RedisClient } from "../src/redis/mod.ts";
 import { startRedis, waitFor } from "./helpers/redis.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "./helpers/fs.ts";
 
 Deno.test("startRedis: answers at once, restart keeps the socket, stop cleans up", async () => {
   const redis = await startRedis({ tcp: true, password: "p w" });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../src/errors.ts";
 import { parseTownConfig } from "../src/town/config.ts";
-import { makeTestTown } from "./helpers/tt.ts";
+import { makeTestTown, oneErrorLine } from "./helpers/tt.ts";
 
 const BAD: [string, RegExp][] = [
   ['name = ""', /must not be empty/],
@@ -34,7 +34,7 @@ Deno.test("parseTownConfig refuses a bad town name with file and line", () => {
 });
 
 Deno.test("a town whose tinytown.toml has a bad name: every command says so in one line", async () => {
-  const town = await makeTestTown({ name: "good" });
+  const town = await makeTestTown({ name: "good", inProcess: true });
   try {
     const file = `${town.dir}/tinytown.toml`;
     const original = await Deno.readTextFile(file);
@@ -44,13 +44,11 @@ Deno.test("a town whose tinytown.toml has a bad name: every command says so in o
       const line = original.split("\n").findIndex((l) => l.startsWith("name = ")) + 1;
       for (const args of [["status"], ["list"], ["spawn", "w1", "--cli", "true"]]) {
         const r = await town.tt(...args);
-        assert.equal(r.code, 1, `${args.join(" ")} with ${bad}: ${r.stdout}${r.stderr}`);
-        const lines = r.stderr.trimEnd().split("\n");
-        assert.equal(lines.length, 1, r.stderr);
+        const error = oneErrorLine(r, { code: 1 });
         assert.equal(
-          lines[0].startsWith(`error: ${file}:${line}: 'name' is an invalid town name`),
+          error.startsWith(`error: ${file}:${line}: 'name' is an invalid town name`),
           true,
-          lines[0],
+          `${args.join(" ")} with ${bad}: ${error}`,
         );
       }
     }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Town } from "../mod.ts";
 import { RedisClient } from "../src/redis/mod.ts";
 import { waitFor } from "./helpers/redis.ts";
-import { makeTestTown, type TestTown } from "./helpers/tt.ts";
+import { type TestTown, withTestTown } from "./helpers/tt.ts";
 
 async function serverPid(town: TestTown): Promise<number> {
   return Number((await Deno.readTextFile(`${town.dir}/.tt/redis.pid`)).trim());
@@ -54,15 +54,8 @@ async function setPersist(town: TestTown, persist: boolean): Promise<void> {
   await Deno.writeTextFile(file, next);
 }
 
-async function withTown(fn: (town: TestTown) => Promise<void>): Promise<void> {
-  const town = await makeTestTown();
-  try {
-    await fn(town);
-  } finally {
-    await town.tt("stop");
-    await town.cleanup();
-  }
-}
+/** A fresh town, cleaned up (its redis-server killed) afterwards. */
+const withTown = (fn: (town: TestTown) => Promise<void>) => withTestTown({}, fn);
 
 Deno.test("crash: with the default AOF the data comes back, and stderr says what happened", async () => {
   await withTown(async (town) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { exists } from "./helpers/fs.ts";
 import { ConfigError } from "../src/errors.ts";
 import { envFrom } from "../src/town/env.ts";
 import {
@@ -22,10 +23,6 @@ async function withTtHome(fn: (home: string) => Promise<void>): Promise<void> {
   } finally {
     await Deno.remove(home, { recursive: true });
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return await Deno.stat(path).then(() => true, () => false);
 }
 
 Deno.test("global dir: TT_HOME, then XDG_CONFIG_HOME/tt, then ~/.tt", () => {

@@ -11,32 +11,19 @@ import {
   type ManagedServer,
   stopServer,
 } from "../src/redis/server.ts";
-import { startRedis } from "./helpers/redis.ts";
-import { makeTestTown, runTt, type TestTown, type TtResult } from "./helpers/tt.ts";
+import { isAlive } from "../src/process.ts";
+import { exists, findOnPath, withTempDir } from "./helpers/fs.ts";
+import { freePort, startRedis, waitFor } from "./helpers/redis.ts";
+import {
+  oneErrorLine,
+  redisServersMentioning,
+  runTt,
+  type TestTown,
+  withTestTown,
+} from "./helpers/tt.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-async function withTown(
-  opts: Parameters<typeof makeTestTown>[0],
-  fn: (town: TestTown) => Promise<void>,
-): Promise<void> {
-  const town = await makeTestTown(opts);
-  try {
-    await fn(town);
-  } finally {
-    // cleanup() kills the server named by the pid file; a failed test may have left others.
-    const strays = redisServersMentioning(`${town.dir}/`);
-    await town.cleanup();
-    for (const pid of strays) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-}
 
 const socketOf = (town: TestTown) => `${town.dir}/.tt/redis.sock`;
 const pidFileOf = (town: TestTown) => `${town.dir}/.tt/redis.pid`;
@@ -47,67 +34,10 @@ async function readPid(town: TestTown): Promise<number> {
   return Number(text);
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function configGet(client: RedisClient, name: string): Promise<string> {
   const reply = await client.command(["CONFIG", "GET", name]) as string[];
   assert.equal(reply.length, 2, `CONFIG GET ${name} -> ${JSON.stringify(reply)}`);
   return reply[1];
-}
-
-/** Pids of live redis-server processes whose command line mentions `needle`. */
-function redisServersMentioning(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    let cmdline: string;
-    try {
-      cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (cmdline.includes("redis-server") && cmdline.includes(needle)) pids.push(Number(entry.name));
-  }
-  return pids;
-}
-
-/** Whether a process exists and is not a zombie (Linux). */
-function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The only line on stderr; fails unless it is exactly one `error: ...` line. */
-function oneErrorLine(r: TtResult): string {
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Writes an executable script `dir/name` (a fake or wrapped redis-server). */
@@ -119,27 +49,6 @@ async function writeScript(dir: string, name: string, body: string): Promise<str
   return path;
 }
 
-function realRedisServer(): string {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":").filter((d) => d)) {
-    try {
-      if (Deno.statSync(`${dir}/redis-server`).isFile) return `${dir}/redis-server`;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error("redis-server is not on PATH");
-}
-
-/** A temp dir for fake binaries, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tt-bin-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 async function connectTown(town: TestTown): Promise<RedisClient> {
   return await RedisClient.connect(`unix://${socketOf(town)}`);
 }
@@ -148,7 +57,7 @@ async function connectTown(town: TestTown): Promise<RedisClient> {
 // How the managed server is started
 
 Deno.test("managed server: daemonized, socket 700, no TCP, pid file, dir, log, RDB, AOF", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     // `tt init` has exited; the server it started must still answer.
     const pid = await readPid(town);
     assert.ok(isAlive(pid), "redis-server outlives the tt that started it");
@@ -176,7 +85,7 @@ Deno.test("managed server: daemonized, socket 700, no TCP, pid file, dir, log, R
 });
 
 Deno.test("[redis] persist = false keeps RDB snapshots only", async () => {
-  await withTown({ init: false }, async (town) => {
+  await withTestTown({ init: false }, async (town) => {
     await Deno.writeTextFile(
       `${town.dir}/tinytown.toml`,
       'name = "snapshots"\n\n[redis]\npersist = false\n',
@@ -193,7 +102,7 @@ Deno.test("[redis] persist = false keeps RDB snapshots only", async () => {
 });
 
 Deno.test("TCP mode binds to bind:port with a password; no AUTH gets NOAUTH", async () => {
-  await withTown({ init: false }, async (town) => {
+  await withTestTown({ init: false }, async (town) => {
     const port = freePort();
     const password = "tcp-secret-123";
     await Deno.writeTextFile(
@@ -236,7 +145,7 @@ Deno.test("TCP mode binds to bind:port with a password; no AUTH gets NOAUTH", as
 });
 
 Deno.test("a non-loopback bind without a password is refused with one line", async () => {
-  await withTown({ init: false }, async (town) => {
+  await withTestTown({ init: false }, async (town) => {
     await Deno.writeTextFile(
       `${town.dir}/tinytown.toml`,
       `name = "open"\n\n[redis]\nuse_socket = false\nhost = "127.0.0.1"\nbind = "0.0.0.0"\n` +
@@ -251,7 +160,7 @@ Deno.test("a non-loopback bind without a password is refused with one line", asy
 
 Deno.test("central mode: one TCP server in TT_HOME for all towns; tt stop leaves it", async () => {
   const port = freePort();
-  await withTown({ init: false }, async (a) => {
+  await withTestTown({ init: false }, async (a) => {
     const centralPid = `${a.home}/redis.pid`;
     try {
       await a.ok("config", "redis.use_central", "true");
@@ -266,7 +175,7 @@ Deno.test("central mode: one TCP server in TT_HOME for all towns; tt stop leaves
       assert.ok(isAlive(pid));
       assert.equal(await exists(pidFileOf(a)), false, "no per-town server");
 
-      await withTown({ init: false, env: { TT_HOME: a.home } }, async (b) => {
+      await withTestTown({ init: false, env: { TT_HOME: a.home } }, async (b) => {
         const second = JSON.parse(await b.ok("init", "--name", "cb", "--json"));
         assert.equal(second.started_server, false, "the second town shares the server");
         const stop = JSON.parse(await b.ok("stop", "--json"));
@@ -301,7 +210,7 @@ Deno.test("tt init refuses redis-server 6.2.6 with one line and writes no tinyto
   await withTempDir(async (bin) => {
     await writeScript(bin, "redis-server", OLD_REDIS);
     const env = { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` };
-    await withTown({ init: false, env }, async (town) => {
+    await withTestTown({ init: false, env }, async (town) => {
       const r = await town.tt("init", "--name", "old");
       assert.equal(r.code, 1);
       const line = oneErrorLine(r);
@@ -315,7 +224,7 @@ Deno.test("tt init refuses redis-server 6.2.6 with one line and writes no tinyto
 
 Deno.test("tt init without redis-server on PATH says how to install it", async () => {
   await withTempDir(async (emptyBin) => {
-    await withTown({ init: false, env: { PATH: emptyBin } }, async (town) => {
+    await withTestTown({ init: false, env: { PATH: emptyBin } }, async (town) => {
       const r = await town.tt("init", "--name", "nobin");
       assert.equal(r.code, 1);
       const line = oneErrorLine(r);
@@ -335,7 +244,7 @@ Deno.test("checkServerBinary accepts Valkey 8.1 and Redis 7, rejects 6.2 and gar
     );
     const v = await checkServerBinary(valkey);
     assert.deepEqual(v, { major: 8, minor: 1, patch: 0, flavor: "valkey" });
-    assert.ok((await checkServerBinary(realRedisServer())).major >= 7);
+    assert.ok((await checkServerBinary(findOnPath("redis-server"))).major >= 7);
     const old = await writeScript(bin, "old-redis", OLD_REDIS);
     await assert.rejects(() => checkServerBinary(old), /6\.2\.6.*7\.0/);
     const odd = await writeScript(bin, "odd-redis", 'echo "hello"');
@@ -348,7 +257,7 @@ Deno.test("checkServerBinary accepts Valkey 8.1 and Redis 7, rejects 6.2 and gar
 // Reuse, stale state, concurrency
 
 Deno.test("tt start reuses a live server (same pid)", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     const pid = await readPid(town);
     for (let i = 0; i < 2; i++) {
       const out = JSON.parse(await town.ok("start", "--json"));
@@ -360,10 +269,10 @@ Deno.test("tt start reuses a live server (same pid)", async () => {
 });
 
 Deno.test("a server killed with SIGKILL leaves files that tt start cleans up", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     const pid = await readPid(town);
     Deno.kill(pid, "SIGKILL");
-    await waitUntil("the killed server to exit", () => !isAlive(pid));
+    await waitFor("the killed server to exit", () => !isAlive(pid));
     assert.ok(await exists(socketOf(town)), "the crash left the socket file");
     assert.ok(await exists(pidFileOf(town)), "the crash left the pid file");
     const out = JSON.parse(await town.ok("start", "--json"));
@@ -381,7 +290,7 @@ Deno.test("a server killed with SIGKILL leaves files that tt start cleans up", a
 });
 
 Deno.test("a garbage pid file and a non-socket file at the socket path are replaced", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     await town.ok("stop");
     await Deno.writeTextFile(pidFileOf(town), "not-a-pid\n");
     await Deno.writeTextFile(socketOf(town), "");
@@ -396,7 +305,7 @@ Deno.test("a pid file naming an unrelated live process is stale: not waited on, 
   const sleeper = new Deno.Command("sleep", { args: ["60"], stdout: "null", stderr: "null" })
     .spawn();
   try {
-    await withTown({}, async (town) => {
+    await withTestTown({}, async (town) => {
       await town.ok("stop");
       // As after a reboot: the old pid now belongs to some other program.
       await Deno.writeTextFile(pidFileOf(town), `${sleeper.pid}\n`);
@@ -427,7 +336,7 @@ Deno.test("a pid file naming an unrelated live process is stale: not waited on, 
 });
 
 Deno.test("ten tt start at once against a stopped town end with exactly one server", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     await town.ok("stop");
     assert.deepEqual(redisServersMentioning(socketOf(town)), []);
     const results = await Promise.all(
@@ -444,7 +353,7 @@ Deno.test("ten tt start at once against a stopped town end with exactly one serv
 // Stopping
 
 Deno.test("tt stop saves (SHUTDOWN SAVE), waits for the pid, removes the socket", async () => {
-  await withTown({}, async (town) => {
+  await withTestTown({}, async (town) => {
     const pid = await readPid(town);
     const client = await connectTown(town);
     try {
@@ -475,7 +384,7 @@ Deno.test("stopServer falls back to SIGTERM, promptly, when SHUTDOWN is refused"
     const binary = await writeScript(
       `${dir}/bin`,
       "redis-server",
-      `exec '${realRedisServer()}' "$@" --rename-command SHUTDOWN ""`,
+      `exec '${findOnPath("redis-server")}' "$@" --rename-command SHUTDOWN ""`,
     );
     const server: ManagedServer = {
       dir,
@@ -519,7 +428,7 @@ Deno.test("stopServer falls back to SIGTERM, promptly, when SHUTDOWN is refused"
 Deno.test("REDIS_URL: tt init starts no server, tt start and stop leave it alone", async () => {
   const redis = await startRedis();
   try {
-    await withTown({ init: false, env: { REDIS_URL: redis.url } }, async (town) => {
+    await withTestTown({ init: false, env: { REDIS_URL: redis.url } }, async (town) => {
       const init = JSON.parse(await town.ok("init", "--name", "remote", "--json"));
       assert.equal(init.managed_redis, false);
       assert.equal(init.redis_url, redis.url);
@@ -549,7 +458,7 @@ Deno.test("REDIS_URL: tt init starts no server, tt start and stop leave it alone
 Deno.test("[redis] url in tinytown.toml is an external Redis too", async () => {
   const redis = await startRedis();
   try {
-    await withTown({ init: false }, async (town) => {
+    await withTestTown({ init: false }, async (town) => {
       await Deno.writeTextFile(
         `${town.dir}/tinytown.toml`,
         `name = "fromfile"\n\n[redis]\nurl = "${redis.url}"\n`,
@@ -568,7 +477,7 @@ Deno.test("[redis] url in tinytown.toml is an external Redis too", async () => {
 Deno.test("an unreachable REDIS_URL gives one error line with the password redacted", async () => {
   const port = freePort();
   const url = `redis://:s3cret-pw@127.0.0.1:${port}`;
-  await withTown({ init: false, env: { REDIS_URL: url } }, async (town) => {
+  await withTestTown({ init: false, env: { REDIS_URL: url } }, async (town) => {
     await Deno.writeTextFile(`${town.dir}/tinytown.toml`, 'name = "away"\n');
     for (const args of [["start"], ["--town", `${town.dir}/sub`, "init", "--name", "away2"]]) {
       const r = await town.tt(...args);

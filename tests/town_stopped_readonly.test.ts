@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { isAlive } from "../src/process.ts";
-import { makeTestTown, type TtResult } from "./helpers/tt.ts";
+import { makeTestTown, oneErrorLine } from "./helpers/tt.ts";
 
 const READ_ONLY: string[][] = [
   ["list"],
@@ -20,21 +20,13 @@ const READ_ONLY: string[][] = [
   ["backlog", "list"],
 ];
 
-function oneErrorLine(r: TtResult): string {
-  assert.equal(r.code, 1, r.stdout + r.stderr);
-  const lines = r.stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^error: /);
-  return lines[0];
-}
-
 async function serverRunning(dir: string): Promise<boolean> {
   const pid = Number((await Deno.readTextFile(`${dir}/.tt/redis.pid`).catch(() => "")).trim());
   return pid > 0 && isAlive(pid);
 }
 
 Deno.test("after tt stop, read-only commands report the town stopped and start nothing", async () => {
-  const town = await makeTestTown({ name: "quiet" });
+  const town = await makeTestTown({ name: "quiet", inProcess: true });
   try {
     await town.ok("backlog", "add", "kept across the stop");
     await town.ok("stop");
@@ -52,7 +44,7 @@ Deno.test("after tt stop, read-only commands report the town stopped and start n
     assert.equal(await serverRunning(town.dir), false, "tt status started nothing");
 
     for (const args of READ_ONLY) {
-      const line = oneErrorLine(await town.tt(...args));
+      const line = oneErrorLine(await town.tt(...args), { code: 1 });
       assert.match(line, /town 'quiet' is stopped.*'tt start'/, args.join(" "));
       assert.equal(await serverRunning(town.dir), false, `tt ${args.join(" ")} started nothing`);
     }

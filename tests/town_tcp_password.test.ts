@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { RedisClient, RedisReplyError } from "../src/redis/mod.ts";
 import { agentTown, processAlive, spawn, waitFor } from "./fixtures/agent_town.ts";
 import { freePort } from "./helpers/redis.ts";
-import { makeTestTown, type TestTown } from "./helpers/tt.ts";
+import { type TestTown, withTestTown } from "./helpers/tt.ts";
 
 function tcpConfig(name: string, port: number, password?: string): string {
   return `name = "${name}"\n\n[redis]\nuse_socket = false\nhost = "127.0.0.1"\n` +
@@ -47,15 +47,9 @@ async function pingWith(port: number, password: string): Promise<string> {
   }
 }
 
-async function withTown(fn: (town: TestTown) => Promise<void>, env?: Record<string, string>) {
-  const town = await makeTestTown({ init: false, env });
-  try {
-    await fn(town);
-  } finally {
-    await town.tt("stop");
-    await town.cleanup();
-  }
-}
+/** A fresh folder (no `tt init`: the test writes the config), cleaned up afterwards. */
+const withTown = (fn: (town: TestTown) => Promise<void>, env?: Record<string, string>) =>
+  withTestTown({ init: false, env }, fn);
 
 Deno.test("TCP mode without a configured password: tt generates one, 0600, and uses it", async () => {
   await withTown(async (town) => {

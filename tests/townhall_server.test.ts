@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadTownConfig, saveTownConfig, type TownConfig } from "../src/town/config.ts";
+import { waitFor } from "./helpers/redis.ts";
 import { makeTestTown, runTt, type TestTown, ttCommand } from "./helpers/tt.ts";
 
 async function configure(town: TestTown, edit: (c: TownConfig) => void): Promise<void> {
@@ -53,14 +54,6 @@ async function serve(town: TestTown, ...args: string[]): Promise<Running> {
   })();
   const done = child.status.then(async (s) => (await reading, s));
   return { url: await urlP, child, lines, done };
-}
-
-async function until(what: string, probe: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 Deno.test("tt auth gen-key prints the key and its hash each alone on the line after its marker", async () => {
@@ -117,7 +110,7 @@ Deno.test("serves on a socket, logs one line per request, finishes an in-flight 
     const health = await fetch(`${s.url}/health`);
     assert.equal((await health.json()).status, "ok");
     const id = health.headers.get("x-request-id")!;
-    await until("the request line", () => s.lines.some((l) => l.includes(id)));
+    await waitFor("the request line", () => s.lines.some((l) => l.includes(id)));
     assert.match(s.lines.find((l) => l.includes(id))!, / GET \/health 200 [\d.]+ms anonymous$/);
     // A POST whose body is still arriving is in flight when SIGTERM comes.
     let send!: ReadableStreamDefaultController<Uint8Array>;
@@ -135,7 +128,7 @@ Deno.test("serves on a socket, logs one line per request, finishes an in-flight 
       assert.ok(Date.now() < deadline, "the POST reached the server");
     }
     s.child.kill("SIGTERM");
-    await until("the shutdown line", () => s.lines.some((l) => l.includes("shutting down")));
+    await waitFor("the shutdown line", () => s.lines.some((l) => l.includes("shutting down")));
     send.enqueue(new TextEncoder().encode('"added during shutdown"}'));
     send.close();
     const res = await pending;

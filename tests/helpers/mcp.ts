@@ -1,7 +1,13 @@
-/** MCP test helpers: an SDK Client over Streamable HTTP, and the envelope of a tool result. */
+/**
+ * MCP test helpers: an SDK Client over Streamable HTTP, one in process on a linked pair, and
+ * the envelope of a tool result.
+ */
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { type McpHost, openHost } from "../../src/mcp/host.ts";
+import { makeTestTown, type TestTown } from "./tt.ts";
 
 /** A connected client; `close()` ends the session (DELETE) and the transport. */
 export async function httpClient(url: string, headers: Record<string, string> = {}) {
@@ -41,4 +47,34 @@ export function dataOf(result: ToolResult): any {
   const e = envelope(result);
   assert.equal(e.success, true, `tool failed: ${e.error}`);
   return e.data;
+}
+
+/**
+ * Runs `fn` with a fresh test town named `name`, its MCP host opened in process and the SDK's
+ * Client connected to a stdio session of it over a linked pair; all is closed afterwards.
+ */
+export async function withInProcessClient(
+  name: string,
+  fn: (ctx: { town: TestTown; host: McpHost; client: Client }) => Promise<void>,
+): Promise<void> {
+  const town = await makeTestTown({ name });
+  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+    throw err;
+  });
+  const session = host.session("stdio");
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "tt-test", version: "1.0.0" });
+  try {
+    await session.server.connect(serverSide);
+    await client.connect(clientSide);
+    await fn({ town, host, client });
+  } finally {
+    await client.close();
+    await session.dispose();
+    await host.close();
+    await town.ok("stop").catch(() => {});
+    await town.cleanup();
+  }
 }

@@ -3,6 +3,7 @@
  * this process with its output captured — in an isolated TT_HOME, and gives each test a fresh
  * town folder that is stopped and removed afterwards.
  */
+import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/app.ts";
 import { CapturedOutput } from "../../src/cli/output.ts";
 
@@ -145,5 +146,71 @@ export async function stopTownProcesses(dir: string): Promise<void> {
     }
   } catch {
     // no pid file: nothing running
+  }
+}
+
+/**
+ * The one line a failed run printed on stderr; fails unless stderr is exactly one `error: ...`
+ * line. `code`: the exit code it must have (`"failure"`: any but 0; unset: not checked);
+ * `match`: a pattern the line must match.
+ */
+export function oneErrorLine(
+  r: TtResult,
+  expect: { code?: number | "failure"; match?: RegExp } = {},
+): string {
+  if (expect.code === "failure") {
+    assert.notEqual(r.code, 0, `expected a failure: ${r.stdout}`);
+  } else if (expect.code !== undefined) {
+    assert.equal(
+      r.code,
+      expect.code,
+      `expected exit ${expect.code}, got ${r.code}: ${r.stdout}${r.stderr}`,
+    );
+  }
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `expected one stderr line, got:\n${r.stderr}`);
+  assert.match(lines[0], /^error: /);
+  if (expect.match) assert.match(lines[0], expect.match);
+  return lines[0];
+}
+
+/** Pids of live redis-server processes whose command line mentions `needle`. */
+export function redisServersMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let cmdline: string;
+    try {
+      cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmdline.includes("redis-server") && cmdline.includes(needle)) pids.push(Number(entry.name));
+  }
+  return pids;
+}
+
+/**
+ * Runs `fn` with a fresh test town (see makeTestTown for `opts`), then cleans it up and kills
+ * any other redis-server started for its folder: cleanup() kills the one named by the pid file,
+ * a failed test may have left others.
+ */
+export async function withTestTown(
+  opts: Parameters<typeof makeTestTown>[0],
+  fn: (town: TestTown) => Promise<void>,
+): Promise<void> {
+  const town = await makeTestTown(opts);
+  try {
+    await fn(town);
+  } finally {
+    const strays = redisServersMentioning(`${town.dir}/`);
+    await town.cleanup();
+    for (const pid of strays) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   }
 }
