@@ -34,7 +34,11 @@ Deno.test("a task left open is offered again with a note, then fails after max_t
     assert.match(prompts[1], noteFor(1));
     assert.match(prompts[2], noteFor(2));
 
-    // The conductor is told, once, with the task and the reason.
+    // The conductor is told, once, with the task and the reason (the message follows the
+    // task's failure in a separate write, so wait for it).
+    await waitFor("the conductor to be told", async () => {
+      return (await town.store.mailbox.peek(SUPERVISOR_ID)).messages.length > 0;
+    });
     const { messages } = await town.store.mailbox.peek(SUPERVISOR_ID);
     assert.equal(messages.length, 1, JSON.stringify(messages));
     const body = messages[0].body;
@@ -50,6 +54,7 @@ Deno.test("a task left open is offered again with a note, then fails after max_t
     });
     const agent = (await town.store.agents.list())[0];
     assert.equal(agent.lastError, undefined, "rounds that exit 0 are no failures");
+    assert.equal((await town.store.mailbox.peek(SUPERVISOR_ID)).messages.length, 1, "told once");
     assert.equal(await town.redis.llen(town.store.keys.inbox(agent.id)), 0);
   } finally {
     await town.done();

@@ -63,7 +63,7 @@ Deno.test("mission: two dependent issues, failing checks fixed, reviewed, comple
 
     const dispatcher = town.dispatcher("--interval", "1");
     const mission = async () => (await town.store.missions.get(id))!;
-    await waitFor("mission completed", async () => (await mission()).state === "completed", 90_000)
+    await waitFor("mission completed", async () => (await mission()).state === "completed", 180_000)
       .catch(async (err) => {
         const log = await town.store.missions.logLines(id, 100);
         throw new Error(`${err.message}\n${log.reverse().join("\n")}`);
