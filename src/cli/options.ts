@@ -17,6 +17,17 @@ export function wholeNumber(what: string, min = 0): (value: string) => number {
   };
 }
 
+/** A TCP port, 0 (any free port) to 65535: `tt townhall rest|mcp-http --port`. */
+export function portNumber(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n > 65535) {
+      throw new UsageError(`${what} must be a port number from 0 to 65535, got '${value}'`);
+    }
+    return n;
+  };
+}
+
 /** A number of seconds, fractions allowed: `--timeout`. */
 export function seconds(what: string): (value: string) => number {
   return (value) => {

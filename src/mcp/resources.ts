@@ -11,7 +11,7 @@ import { parseId } from "../model/ids.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import * as backlog from "../service/backlog.ts";
-import * as overview from "../service/town_overview.ts";
+import * as overview from "../service/town.ts";
 import * as missions from "../mission/service.ts";
 import { prettyJson } from "./envelope.ts";
 import { missionEnv } from "./mission_env.ts";

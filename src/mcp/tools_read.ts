@@ -1,9 +1,9 @@
 /** The read group (townhall.md §8.3, all `readOnlyHint`): town status, agents, inboxes, backlog. */
 import { z } from "zod";
 import * as backlog from "../service/backlog.ts";
-import * as inboxes from "../service/inbox_summary.ts";
+import * as mailbox from "../service/mailbox.ts";
 import * as pending from "../service/task_pending.ts";
-import * as overview from "../service/town_overview.ts";
+import * as overview from "../service/town.ts";
 import { isTerminalState } from "../model/agent.ts";
 import { tool, type ToolDef } from "./tool_kit.ts";
 import { agentObject, backlogEntry } from "./views.ts";
@@ -46,7 +46,7 @@ export const READ_TOOLS: readonly ToolDef[] = [
     group: "read",
     input: { agent: z.string().describe("Agent name, nickname, id or conductor") },
     run: async ({ agent }, { ctx }) => {
-      const s = await inboxes.summary(ctx, agent);
+      const s = await mailbox.summary(ctx, agent);
       return {
         agent,
         agent_id: s.agentId,

@@ -4,7 +4,7 @@
  */
 import { type Agent, stateDisplayName } from "../model/agent.ts";
 import type { Task } from "../model/task.ts";
-import type { AgentOverview } from "../service/town_overview.ts";
+import type { AgentOverview } from "../service/town.ts";
 
 /** The full agent object of `town.get_status`, `agent.list` and `agent.list_open`. */
 export function agentObject(o: AgentOverview): Record<string, unknown> {
