@@ -16,7 +16,7 @@ import * as missions from "../mission/service.ts";
 import { prettyJson } from "./envelope.ts";
 import { missionEnv } from "./mission_env.ts";
 
-import { agentSummary, backlogEntry } from "./views.ts";
+import { agentSummary, backlogEntry, townObject } from "./views.ts";
 
 /** The fixed resource URIs, for subscriptions. */
 export const RESOURCE_URIS = [
@@ -49,17 +49,10 @@ export function defineResources(server: McpServer, town: Town): void {
     ...plain,
     description: "The town and every agent",
   }, (uri: URL) =>
-    json(uri, async () => {
-      const info = overview.info(ctx);
-      const agents = (await overview.agentsOverview(ctx)).map(agentSummary);
-      return {
-        name: info.name,
-        root: info.root,
-        redis_url: info.redisUrl,
-        agent_count: agents.length,
-        agents,
-      };
-    }));
+    json(
+      uri,
+      async () => townObject(overview.info(ctx), await overview.agentsOverview(ctx), agentSummary),
+    ));
   server.registerResource("All Agents", "tinytown://agents", {
     ...plain,
     description: "Every agent",

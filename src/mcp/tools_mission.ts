@@ -59,35 +59,32 @@ async function missionStatus(ctx: TownContext, a: StatusArgs) {
   };
 }
 
-function workList(name: string, description: string): ToolDef {
+/** A mission's work or watch items, optionally of one status (the two lists read alike). */
+function itemList<T extends { status: string }>(
+  name: string,
+  description: string,
+  what: "work" | "watch",
+  statuses: readonly string[],
+  pick: (s: Awaited<ReturnType<typeof missions.status>>) => T[],
+): ToolDef {
   return tool({
     name,
     description,
     group: "read",
     input: filtered,
     run: async ({ mission_id, status }, { ctx }) => {
-      const want = checked(WORK_STATUSES, "work", status);
+      const want = checked(statuses, what, status);
       const s = await missions.status(missionEnv(ctx), mission_id, 0);
-      const items = s.items.filter((i) => want === undefined || i.status === want);
+      const items = pick(s).filter((i) => want === undefined || i.status === want);
       return { count: items.length, items, mission_id: s.mission.id };
     },
   });
 }
 
-function watchList(name: string, description: string): ToolDef {
-  return tool({
-    name,
-    description,
-    group: "read",
-    input: filtered,
-    run: async ({ mission_id, status }, { ctx }) => {
-      const want = checked(WATCH_STATUSES, "watch", status);
-      const s = await missions.status(missionEnv(ctx), mission_id, 0);
-      const items = s.watches.filter((w) => want === undefined || w.status === want);
-      return { count: items.length, items, mission_id: s.mission.id };
-    },
-  });
-}
+const workList = (name: string, description: string) =>
+  itemList(name, description, "work", WORK_STATUSES, (s) => s.items);
+const watchList = (name: string, description: string) =>
+  itemList(name, description, "watch", WATCH_STATUSES, (s) => s.watches);
 
 function eventList(name: string, description: string): ToolDef {
   return tool({
