@@ -1,7 +1,8 @@
 /**
  * The mission tools and resources over MCP (in process, the SDK's Client on a linked pair):
  * start from a doc objective, list, status with and without details, work, watches, events,
- * note, stop, resume, dispatch, the mission resources, and the tools tt has no operation for.
+ * note, stop, resume, dispatch, pause, input, approve and reject's guards, and the mission
+ * resources.
  */
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -80,10 +81,41 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
     );
     const tick = dataOf(await call("mission.dispatch", { mission_id: id }));
     assert.ok(Array.isArray(tick.claimed_missions));
+    const paused = dataOf(await call("mission.pause", { mission_id: id }));
+    assert.deepEqual(paused, {
+      directive: "pause",
+      mission_id: id,
+      status: "queued_and_processed",
+    });
+    const pausedState = dataOf(await call("mission.get_status", { mission_id: id })).mission;
+    assert.equal(pausedState.state, "blocked");
+    assert.equal(pausedState.blocked_reason, "Paused by mcp: pause requested via mission.pause");
     assert.match(
       envelope(await call("mission.pause", { mission_id: id })).error!,
-      /not available in tt yet/,
+      /not running, and cannot be paused/,
     );
+    assert.equal(dataOf(await call("mission.resume", { mission_id: id })).status, "running");
+
+    const [item] = dataOf(await call("mission.list_work", { mission_id: id })).items;
+    const input = dataOf(
+      await call("mission.input", { mission_id: id, work_item_id: item.id, response: "see §2" }),
+    );
+    assert.deepEqual(input, {
+      forwarded_to: "worker-1",
+      mission_id: id,
+      recorded: true,
+      work_item_id: item.id,
+    });
+    const urgent = dataOf(await call("agent.inbox", { agent: "worker-1" })).urgent_messages;
+    assert.equal(urgent, 1);
+    assert.match(
+      envelope(await call("mission.approve", { mission_id: id })).error!,
+      /no work items of mission .* await review/,
+    );
+    for (const tool of ["mission.approve", "mission.reject"]) {
+      const args = { mission_id: id, work_item_id: "ffffffff", reason: "no" };
+      assert.match(envelope(await call(tool, args)).error!, /work item not found: ffffffff/);
+    }
     assert.match(
       envelope(await call("mission.get_status", { mission_id: "ffffffff" })).error!,
       /mission not found/,
