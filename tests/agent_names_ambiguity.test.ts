@@ -155,7 +155,13 @@ Deno.test("references resolve by exact name, name, id or id prefix, nickname, th
     assert.equal(await id("Tom [reviewer]"), w9.id, "the label");
     assert.equal(await id("api"), lower.id, "the exact name first");
     assert.equal(await id("Api"), upper.id);
-    await assert.rejects(() => s.agents.resolve("API"), /ambiguous: P1 \[api\].*P2 \[Api\]/);
+    // Both candidates are named, in either order (records written in one millisecond sort by id).
+    await assert.rejects(
+      () => s.agents.resolve("API"),
+      (err: Error) =>
+        /ambiguous/.test(err.message) && err.message.includes("P1 [api]") &&
+        err.message.includes("P2 [Api]"),
+    );
 
     // The commands use the same order: `tt kill Tom` stops the agent named Tom.
     await town.ok("kill", "Tom");

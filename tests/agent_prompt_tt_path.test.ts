@@ -82,16 +82,21 @@ Deno.test("a round's prompt names the shim: a CLI whose shell lost PATH still co
     const { task_id: taskId } = JSON.parse(
       await town.ok("assign", "walker", "finish without PATH", "--json"),
     ) as { task_id: string };
-    const task = await waitFor(`task ${taskId} to end`, async () => {
-      const t = JSON.parse(await town.ok("task", "show", taskId, "--json")) as {
+    const show = async () =>
+      JSON.parse(await town.ok("task", "show", taskId, "--json")) as {
         state: string;
         assigned_to?: string;
       };
+    const task = await waitFor(`task ${taskId} to end`, async () => {
+      const t = await show();
       if (t.state === "completed") return t;
       const a = await agentStatus(town, "walker");
-      return a.rounds_completed >= 1 && a.state !== "working" ? t : undefined;
+      // Read again: the task may have ended while the agent's status was being read.
+      return a.rounds_completed >= 1 && a.state !== "working" ? await show() : undefined;
     }, 60_000);
-    assert.equal(task.state, "completed", JSON.stringify(task));
+    const log = await Deno.readTextFile(`${town.dir}/.tt/agents/walker/round-1.log`)
+      .catch((e) => String(e));
+    assert.equal(task.state, "completed", `${JSON.stringify(task)}\n${log}`);
     assert.equal(task.assigned_to, agent.id);
     const prompt = await Deno.readTextFile(`${town.dir}/.tt/agents/walker/round-1.prompt`);
     const shim = `${await Deno.realPath(town.dir)}/.tt/bin/tt`;

@@ -74,7 +74,7 @@ function statusJson(s: TownStatus, withTasks: boolean) {
       running_tasks: a.running.map((t) => t.id),
       ...(a.activity ? { activity: a.activity } : {}),
     })),
-    tasks: { total: s.tasks.length, by_state: s.taskCounts, backlog: s.backlog },
+    tasks: { total: s.taskTotal, by_state: s.taskCounts, backlog: s.backlog },
     dead_letters: s.deadLetters,
     ...(withTasks && s.taskList ? { task_list: s.taskList.map((t) => taskJson(t)) } : {}),
   };
@@ -102,7 +102,7 @@ async function humanStatus(
   if (ended) out.push(`${ended} stopped agent(s) still listed; remove them with: tt prune`);
   const c = s.taskCounts;
   out.push(
-    `Tasks: ${s.tasks.length} total (${c.pending} pending, ${c.assigned + c.running} in-flight, ` +
+    `Tasks: ${s.taskTotal} total (${c.pending} pending, ${c.assigned + c.running} in-flight, ` +
       `${c.completed + c.failed + c.cancelled} done)`,
   );
   if (s.deadLetters) out.push(`Dead letters: ${s.deadLetters} (tt inbox --dead)`);
@@ -162,7 +162,7 @@ function taskLines(s: TownStatus): string[] {
     `  Backlog: ${s.backlog}`,
   ];
   const byAgent = new Map<string, TaskBrief[]>();
-  for (const t of s.tasks) {
+  for (const t of s.tasks ?? []) {
     const key = t.assignedTo ?? "";
     byAgent.set(key, [...(byAgent.get(key) ?? []), t]);
   }

@@ -97,6 +97,10 @@ export class TypedPipeline {
     return this.#queue(asStrings, ["LRANGE", key, start, stop]);
   }
 
+  scard(key: string): Reply<number> {
+    return this.#queue(asInteger, ["SCARD", key]);
+  }
+
   smembers(key: string): Reply<string[]> {
     return this.#queue(asStrings, ["SMEMBERS", key]);
   }

@@ -1,6 +1,8 @@
 /**
  * `tt status`: one snapshot of the town, read in a fixed number of pipelined round trips
- * whatever the number of agents and tasks.
+ * whatever the number of agents and tasks. The task counts and running tasks come from the
+ * store's per-state sets (O(agents + running tasks)); only `--tasks`, which lists the tasks,
+ * reads them all, as does a town whose sets do not cover its tasks (not migrated yet).
  */
 import { hostname, loopRunsHere } from "../agent/liveness.ts";
 import { type Agent, isActiveState } from "../model/agent.ts";
@@ -11,6 +13,7 @@ import {
   type MessageCategory,
 } from "../model/message.ts";
 import type { Task, TaskState } from "../model/task.ts";
+import type { RunningTask, TaskStateSummary } from "../store/task_states.ts";
 import type { TaskBrief } from "../store/tasks.ts";
 import { serverState } from "../redis/server.ts";
 import type { Store } from "../store/store.ts";
@@ -26,7 +29,7 @@ export interface AgentStatus {
   inflight: number;
   categories: Record<MessageCategory, number>;
   sampled: number;
-  running: TaskBrief[];
+  running: RunningTask[];
   /** The loop should be running but is not (lease expired, or its process is gone). */
   stale: boolean;
   activity?: string[];
@@ -38,7 +41,10 @@ export interface TownStatus {
   redisUrl: string;
   server?: { running: boolean; pid?: number };
   agents: AgentStatus[];
-  tasks: TaskBrief[];
+  /** How many tasks the town has. */
+  taskTotal: number;
+  /** Every task's brief, oldest first, when asked for (`tasks` option). */
+  tasks?: TaskBrief[];
   /** Whole task records, when asked for (`tasks` option). */
   taskList?: Task[];
   taskCounts: Record<TaskState, number>;
@@ -52,20 +58,21 @@ export async function townStatus(
   store: Store,
   opts: { deep?: boolean; tasks?: boolean } = {},
 ): Promise<TownStatus> {
-  const [agents, tasks, taskList] = await Promise.all([
+  const [agents, summary, tasks, taskList] = await Promise.all([
     store.agents.list(),
-    store.tasks.listBrief(),
+    opts.tasks ? undefined : store.taskStates.summary(),
+    opts.tasks ? store.tasks.listBrief() : undefined,
     opts.tasks ? store.tasks.list() : undefined,
   ]);
+  const { counts: taskCounts, running: runningTasks } = summary ??
+    summarize(tasks ?? await store.tasks.listBrief());
   const numbers = await store.overview.read(agents.map((a) => a.id), {
     sample: SAMPLE,
     ...(opts.deep ? { activity: 5 } : {}),
   });
-  const running = new Map<string, TaskBrief[]>();
-  for (const t of tasks) {
-    if (t.state === "running" && t.assignedTo) {
-      running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
-    }
+  const running = new Map<string, RunningTask[]>();
+  for (const t of runningTasks) {
+    running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
   }
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
@@ -89,20 +96,32 @@ export async function townStatus(
       ...(n.activity ? { activity: n.activity } : {}),
     };
   });
-  const taskCounts = { pending: 0, assigned: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
-  for (const t of tasks) taskCounts[t.state]++;
   return {
     name: town.name,
     root: town.root,
     redisUrl: town.redisUrl,
     ...(town.server ? { server: await serverState(town.server) } : {}),
     agents: statuses,
-    tasks,
+    taskTotal: Object.values(taskCounts).reduce((n, c) => n + c, 0),
+    ...(tasks ? { tasks } : {}),
     ...(taskList ? { taskList } : {}),
     taskCounts,
     backlog: numbers.backlog,
     deadLetters: numbers.deadLetters,
   };
+}
+
+/** Counts and running tasks from every task's brief (oldest first). */
+function summarize(tasks: readonly TaskBrief[]): TaskStateSummary {
+  const counts = { pending: 0, assigned: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+  const running: RunningTask[] = [];
+  for (const t of tasks) {
+    counts[t.state]++;
+    if (t.state === "running" && t.assignedTo) {
+      running.push({ id: t.id, assignedTo: t.assignedTo, description: t.description });
+    }
+  }
+  return { counts, running };
 }
 
 /**

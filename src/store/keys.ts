@@ -3,6 +3,8 @@
  * tinytown writes them; the index, in-flight, lease and dead-letter keys are tt's own.
  */
 
+import { TASK_STATES } from "../model/task.ts";
+
 /** Escapes glob metacharacters so a town name matches only itself in KEYS/SCAN patterns. */
 export function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (ch) => `\\${ch}`);
@@ -37,6 +39,12 @@ export interface TownKeys {
   readonly agentsIndex: string;
   /** tt: set of task ids. */
   readonly tasksIndex: string;
+  /**
+   * tt: the ids of the tasks in each state (sets, in TASK_STATES order), kept by every write
+   * that changes a task's state: their sizes are the per-state counts and the `running` one is
+   * the running-task index, so `tt status` need not read every task.
+   */
+  readonly taskStates: readonly string[];
   /** tt: messages an agent has taken but not finished (list). */
   inflight(id: string): string;
   /** tt: messages taken from the urgent list but not finished (list). */
@@ -85,6 +93,7 @@ export function townKeys(town: string): TownKeys {
     broadcast: `${prefix}broadcast`,
     agentsIndex: `${prefix}agents`,
     tasksIndex: `${prefix}tasks`,
+    taskStates: TASK_STATES.map((st) => `${prefix}tasks:${st}`),
     inflight: (id) => `${prefix}inflight:${id}`,
     inflightUrgent: (id) => `${prefix}inflight:${id}:urgent`,
     docketTasks: `${prefix}docket:tasks`,

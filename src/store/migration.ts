@@ -10,6 +10,7 @@
  * 3. Agent and task hashes missing from tt's index sets are added, so `tt list` and
  *    `tt task list` see agents and tasks that tinytown created. An agent whose name tt does
  *    not accept (it is used in file paths) is left out and reported, as is its conversion.
+ * 4. The per-state task sets `tt status` counts are recomputed from the task records.
  */
 import { agentFromJson, agentToHash } from "../model/agent.ts";
 import { parseId } from "../model/ids.ts";
@@ -19,6 +20,7 @@ import type { HashWrite } from "../model/fields.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import { LEGACY_KEYS, type TownKeys } from "./keys.ts";
+import { TaskStates } from "./task_states.ts";
 
 /** The connection and key names a migration works on. */
 interface Db {
@@ -162,6 +164,8 @@ async function migrate(store: Db, town: string): Promise<MigrationResult> {
   const tasks = indexable("task", plan.unindexedTasks);
   if (agents.length) await store.redis.sadd(store.keys.agentsIndex, ...agents);
   if (tasks.length) await store.redis.sadd(store.keys.tasksIndex, ...tasks);
+  // Other tools change task states without tt's per-state sets: recount them from the records.
+  await new TaskStates(store.redis, store.keys).rebuild();
   return { ...plan, unindexedAgents: agents, unindexedTasks: tasks, failed };
 }
 

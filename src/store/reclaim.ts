@@ -7,6 +7,7 @@ import type { RedisClient } from "../redis/client.ts";
 import { Script } from "../redis/script.ts";
 import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import type { TownKeys } from "./keys.ts";
+import { RESTATE_LUA } from "./task_states.ts";
 
 /** Which of a dead agent's lists a message sits in. */
 export type MessageSource = "inflight_urgent" | "urgent" | "inflight" | "inbox";
@@ -37,11 +38,11 @@ return 1
 
 /**
  * A task_assign to the backlog: the task is requeued (pending, unassigned) unless it is
- * finished, missing, or now someone else's. KEYS = agent hash, source list, backlog, task hash.
- * ARGV = raw, task id, dead agent id, updated_at. Returns 1, 0 gone, -1 task missing,
+ * finished, missing, or now someone else's. KEYS = agent hash, source list, backlog, task hash,
+ * the six task state sets. ARGV = raw, task id, dead agent id, updated_at. Returns 1, 0 gone, -1 task missing,
  * -2 task finished, -3 task reassigned, -4 agent alive.
  */
-const ASSIGN_TO_BACKLOG = new Script(`${AGENT_DEAD}
+const ASSIGN_TO_BACKLOG = new Script(`${RESTATE_LUA}${AGENT_DEAD}
 local st = redis.call('HGET', KEYS[4], 'state')
 if not st then return -1 end
 if st == 'completed' or st == 'failed' or st == 'cancelled' then return -2 end
@@ -50,6 +51,7 @@ if who and who ~= ARGV[3] then return -3 end
 if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[4], 'state', 'pending', 'updated_at', ARGV[4])
 redis.call('HDEL', KEYS[4], 'assigned_to', 'started_at')
+restate(5, ARGV[2], 'pending')
 if not redis.call('LPOS', KEYS[3], ARGV[2]) then redis.call('RPUSH', KEYS[3], ARGV[2]) end
 return 1
 `);
@@ -57,11 +59,11 @@ return 1
 /**
  * A task_assign to another agent: the message moves and the task is reassigned with it (a
  * running task goes back to assigned), unless it is finished, missing, or someone else's.
- * KEYS = agent hash, source list, destination list, task hash.
- * ARGV = raw, new message, 'LPUSH' | 'RPUSH', dead agent id, new agent id, updated_at.
+ * KEYS = agent hash, source list, destination list, task hash, the six task state sets.
+ * ARGV = raw, new message, 'LPUSH' | 'RPUSH', dead agent id, new agent id, updated_at, task id.
  * Returns 1, 0 gone, -1 task missing, -2 task finished, -3 task reassigned, -4 agent alive.
  */
-const ASSIGN_TO_AGENT = new Script(`${AGENT_DEAD}
+const ASSIGN_TO_AGENT = new Script(`${RESTATE_LUA}${AGENT_DEAD}
 local st = redis.call('HGET', KEYS[4], 'state')
 if not st then return -1 end
 if st == 'completed' or st == 'failed' or st == 'cancelled' then return -2 end
@@ -70,28 +72,32 @@ if who and who ~= ARGV[4] then return -3 end
 if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[4], 'state', 'assigned', 'assigned_to', ARGV[5], 'updated_at', ARGV[6])
 redis.call('HDEL', KEYS[4], 'started_at')
+restate(5, ARGV[7], 'assigned')
 redis.call(ARGV[3], KEYS[3], ARGV[2])
 return 1
 `);
 
 /**
  * A free-text task to the backlog as a new task. KEYS = agent hash, source list, backlog,
- * new task hash, tasks index. ARGV = raw, task id, field, value... Returns 1, 0, -4.
+ * new task hash, tasks index, the six task state sets. ARGV = raw, task id, field, value...
+ * Returns 1, 0, -4.
  */
-const TEXT_TO_BACKLOG = new Script(`${AGENT_DEAD}
+const TEXT_TO_BACKLOG = new Script(`${RESTATE_LUA}${AGENT_DEAD}
 if redis.call('LREM', KEYS[2], 1, ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[4], unpack(ARGV, 3, #ARGV))
 redis.call('SADD', KEYS[5], ARGV[2])
+restate(6, ARGV[2], redis.call('HGET', KEYS[4], 'state'))
 redis.call('RPUSH', KEYS[3], ARGV[2])
 return 1
 `);
 
 /**
  * Acts on one orphan only if it is still an orphan of the same assignee. KEYS = task hash,
- * backlog, tasks index, destination inbox, assignee hash. ARGV = assignee id, action, task id,
- * now, reason or new assignee, task_assign message. Returns 1 done, 0 no longer an orphan.
+ * backlog, tasks index, destination inbox, assignee hash, the six task state sets. ARGV = assignee
+ * id, action, task id, now, reason or new assignee, task_assign message. Returns 1 done, 0 no
+ * longer an orphan.
  */
-const ORPHAN_ACTION = new Script(`
+const ORPHAN_ACTION = new Script(`${RESTATE_LUA}
 local st = redis.call('HGET', KEYS[1], 'state')
 if st ~= 'pending' and st ~= 'assigned' and st ~= 'running' then return 0 end
 if redis.call('HGET', KEYS[1], 'assigned_to') ~= ARGV[1] then return 0 end
@@ -101,17 +107,21 @@ local a = ARGV[2]
 if a == 'to_backlog' then
   redis.call('HSET', KEYS[1], 'state', 'pending', 'updated_at', ARGV[4])
   redis.call('HDEL', KEYS[1], 'assigned_to', 'started_at')
+  restate(6, ARGV[3], 'pending')
   if not redis.call('LPOS', KEYS[2], ARGV[3]) then redis.call('RPUSH', KEYS[2], ARGV[3]) end
 elseif a == 'cancel' then
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'result', ARGV[5], 'completed_at', ARGV[4],
     'updated_at', ARGV[4])
+  restate(6, ARGV[3], 'cancelled')
 elseif a == 'delete' then
   redis.call('DEL', KEYS[1])
   redis.call('SREM', KEYS[3], ARGV[3])
   redis.call('LREM', KEYS[2], 0, ARGV[3])
+  unstate(6, ARGV[3])
 elseif a == 'to_agent' then
   redis.call('HSET', KEYS[1], 'state', 'assigned', 'assigned_to', ARGV[5], 'updated_at', ARGV[4])
   redis.call('HDEL', KEYS[1], 'started_at')
+  restate(6, ARGV[3], 'assigned')
   redis.call('RPUSH', KEYS[4], ARGV[6])
 else
   return redis.error_reply('unknown orphan action')
@@ -168,6 +178,7 @@ export class ReclaimSteps {
         this.#source(e.agentId, e.source),
         this.keys.backlog,
         this.keys.task(taskId),
+        ...this.keys.taskStates,
       ],
       [e.raw, taskId, e.agentId, updatedAt],
     );
@@ -184,8 +195,14 @@ export class ReclaimSteps {
     const dst = opts.urgent ? this.keys.urgent(to) : this.keys.inbox(to);
     return await this.#eval(
       ASSIGN_TO_AGENT,
-      [this.keys.agent(e.agentId), this.#source(e.agentId, e.source), dst, this.keys.task(taskId)],
-      [e.raw, moved, opts.front ? "LPUSH" : "RPUSH", e.agentId, to, opts.updatedAt],
+      [
+        this.keys.agent(e.agentId),
+        this.#source(e.agentId, e.source),
+        dst,
+        this.keys.task(taskId),
+        ...this.keys.taskStates,
+      ],
+      [e.raw, moved, opts.front ? "LPUSH" : "RPUSH", e.agentId, to, opts.updatedAt, taskId],
     );
   }
 
@@ -199,6 +216,7 @@ export class ReclaimSteps {
         this.keys.backlog,
         this.keys.task(taskId),
         this.keys.tasksIndex,
+        ...this.keys.taskStates,
       ],
       [e.raw, taskId, ...fields],
     );
@@ -221,6 +239,7 @@ export class ReclaimSteps {
       this.keys.tasksIndex,
       this.keys.inbox(opts.inboxOf),
       this.keys.agent(assignee),
+      ...this.keys.taskStates,
     ], [assignee, action, taskId, opts.now, opts.reasonOrAgent, opts.message]);
     return r === 1;
   }

@@ -5,6 +5,7 @@
 import type { RedisClient } from "../redis/client.ts";
 import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import type { HashWrite } from "../model/fields.ts";
+import type { Script } from "../redis/script.ts";
 import { GUARDED_WRITE } from "./scripts.ts";
 
 /** camelCase property -> snake_case hash field (`roleId` -> `role_id`). */
@@ -31,15 +32,22 @@ export async function guardedWrite(
   key: string,
   write: HashWrite,
   allowed: readonly string[] = [],
+  /** A variant of GUARDED_WRITE taking more keys after the hash and more args first. */
+  variant?: { script: Script; keys: readonly string[]; args: readonly string[] },
 ): Promise<WriteOutcome> {
   const args: string[] = [
+    ...(variant?.args ?? []),
     String(allowed.length),
     ...allowed,
     String(write.del.length),
     ...write.del,
   ];
   for (const [k, v] of Object.entries(write.set)) args.push(k, v);
-  const r = await redis.evalScript(GUARDED_WRITE, [key], args);
+  const r = await redis.evalScript(
+    variant?.script ?? GUARDED_WRITE,
+    [key, ...(variant?.keys ?? [])],
+    args,
+  );
   return r === 1 ? "written" : r === 0 ? "missing" : "state-mismatch";
 }
 

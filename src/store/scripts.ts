@@ -4,6 +4,7 @@
  * raced, and a spawn limit cannot be exceeded by parallel spawns.
  */
 import { Script } from "../redis/script.ts";
+import { RESTATE_LUA } from "./task_states.ts";
 
 /**
  * Partial write of a hash record that must already exist.
@@ -25,6 +26,30 @@ local ndel = tonumber(ARGV[i]); i = i + 1
 if ndel > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, i, i + ndel - 1)) end
 i = i + ndel
 if i <= #ARGV then redis.call('HSET', KEYS[1], unpack(ARGV, i, #ARGV)) end
+return 1
+`);
+
+/**
+ * GUARDED_WRITE for a task record, which also moves the task's id to the state set of the
+ * state it has after the write, in the same step.
+ * KEYS[1] = task hash, KEYS[2..7] = state sets. ARGV = task id, then as GUARDED_WRITE.
+ */
+export const TASK_GUARDED_WRITE = new Script(`${RESTATE_LUA}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local i = 2
+local nallowed = tonumber(ARGV[i]); i = i + 1
+if nallowed > 0 then
+  local cur = redis.call('HGET', KEYS[1], 'state')
+  local ok = false
+  for j = i, i + nallowed - 1 do if ARGV[j] == cur then ok = true end end
+  if not ok then return -1 end
+end
+i = i + nallowed
+local ndel = tonumber(ARGV[i]); i = i + 1
+if ndel > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, i, i + ndel - 1)) end
+i = i + ndel
+if i <= #ARGV then redis.call('HSET', KEYS[1], unpack(ARGV, i, #ARGV)) end
+restate(2, ARGV[1], redis.call('HGET', KEYS[1], 'state'))
 return 1
 `);
 
@@ -92,12 +117,12 @@ return { redis.call('LRANGE', KEYS[3], 0, -1), redis.call('LRANGE', KEYS[4], 0, 
  * task_assign message is delivered in the same step, so no task is assigned without its message.
  * A finished task (completed, failed, cancelled) is never reassigned: its stale backlog entries
  * are dropped instead.
- * KEYS[1] = backlog, KEYS[2] = task hash, [KEYS[3] = inbox].
+ * KEYS[1] = backlog, KEYS[2] = task hash, KEYS[3..8] = task state sets, [KEYS[9] = inbox].
  * ARGV = task id, agent id, updated_at, [message JSON, 'front' | 'back'].
  * Returns 1 when claimed, 0 when the id was not in the backlog, -1 when the task is missing,
  * -2 when the task is already finished.
  */
-export const CLAIM_TASK = new Script(`
+export const CLAIM_TASK = new Script(`${RESTATE_LUA}
 if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
 local st = redis.call('HGET', KEYS[2], 'state')
 if st == 'completed' or st == 'failed' or st == 'cancelled' then
@@ -109,9 +134,10 @@ if redis.call('LREM', KEYS[1], 0, ARGV[1]) == 0 then return 0 end
 -- A stale entry of a task someone already holds is dropped, not handed to a second agent.
 if st ~= 'pending' then return 0 end
 redis.call('HSET', KEYS[2], 'state', 'assigned', 'assigned_to', ARGV[2], 'updated_at', ARGV[3])
-if KEYS[3] then
-  if ARGV[5] == 'front' then redis.call('LPUSH', KEYS[3], ARGV[4])
-  else redis.call('RPUSH', KEYS[3], ARGV[4]) end
+restate(3, ARGV[1], 'assigned')
+if KEYS[9] then
+  if ARGV[5] == 'front' then redis.call('LPUSH', KEYS[9], ARGV[4])
+  else redis.call('RPUSH', KEYS[9], ARGV[4]) end
 end
 return 1
 `);

@@ -11,6 +11,7 @@ import { decodeReply, type RedisArg, type RespValue } from "../redis/resp.ts";
 import { TypedPipeline } from "../redis/typed_pipeline.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
 import { agentRecordProblem, keyDumpProblem } from "./snapshot_check.ts";
+import { TaskStates } from "./task_states.ts";
 
 const FORMAT = "tt-state";
 const VERSION = 1;
@@ -281,6 +282,9 @@ export async function writeTownState(
     addWrites(tx, key, dump);
     if (dump.ttl_ms && dump.ttl_ms > 0) tx.add("PEXPIRE", key, dump.ttl_ms);
   }
+  // The snapshot's per-state sets may be missing or stale (another tool's, an older tt's):
+  // recount them from the restored records in the same transaction.
+  new TaskStates(redis, keys).rebuildTo(tx);
   const failed = (await tx.exec()).find((r) => r instanceof RedisReplyError);
   if (failed) throw new TtError(`restore was incomplete: Redis refused a write (${failed})`);
 }

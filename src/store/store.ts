@@ -19,6 +19,7 @@ import { MissionStore } from "./missions.ts";
 import { Overview } from "./overview.ts";
 import { ReclaimSteps } from "./reclaim.ts";
 import { Snapshots } from "./snapshots.ts";
+import { TaskStates } from "./task_states.ts";
 import { TaskStore } from "./tasks.ts";
 import { TownWipe } from "./wipe.ts";
 
@@ -26,6 +27,8 @@ export interface Store {
   keys: TownKeys;
   agents: AgentStore;
   tasks: TaskStore;
+  /** Per-state task counts and the running-task index, kept by the task writes. */
+  taskStates: TaskStates;
   mailbox: Mailbox;
   events: EventLog;
   activity: ActivityLog;
@@ -60,6 +63,7 @@ export function openStore(redis: RedisClient, townName: string): Store {
     keys,
     agents: new AgentStore(redis, keys),
     tasks: new TaskStore(redis, keys),
+    taskStates: new TaskStates(redis, keys),
     mailbox: new Mailbox(redis, keys),
     events,
     activity: new ActivityLog(redis, keys),

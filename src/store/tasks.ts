@@ -17,7 +17,8 @@ import type { TownKeys } from "./keys.ts";
 import { guardedWrite, loadHashes, pick, type WriteOutcome } from "./records.ts";
 import { Pipeline } from "../redis/pipeline.ts";
 import type { RedisArg } from "../redis/resp.ts";
-import { BACKLOG_ONCE, CLAIM_TASK, CREATE_ONCE } from "./scripts.ts";
+import { BACKLOG_ONCE, CLAIM_TASK, CREATE_ONCE, TASK_GUARDED_WRITE } from "./scripts.ts";
+import { restateTo, unstateTo } from "./task_states.ts";
 
 /** The fields of a task that overviews need. */
 export type TaskBrief = Pick<Task, "id" | "state" | "assignedTo" | "description">;
@@ -32,11 +33,15 @@ export class TaskStore {
     await this.createTo(new WriteBatch(this.redis.multi()), task, opts).exec();
   }
 
-  /** Queues `create` in a batch, so a task can be saved together with other writes. */
+  /**
+   * Queues `create` in a batch, so a task can be saved together with other writes. In a
+   * transaction (or createOnce) the per-state sets change with the record, atomically.
+   */
   createTo(batch: WriteBatch, task: Task, opts: { backlog?: boolean } = {}): WriteBatch {
     const p = WriteBatch.queue(batch);
     p.add("HSET", this.keys.task(task.id), ...Object.entries(taskToHash(task).set).flat())
       .add("SADD", this.keys.tasksIndex, task.id);
+    restateTo(p, this.keys, task.id, task.state);
     if (opts.backlog) p.add("RPUSH", this.keys.backlog, task.id);
     return batch;
   }
@@ -51,6 +56,7 @@ export class TaskStore {
     if (del.length) p.add("HDEL", this.keys.task(task.id), ...del);
     p.add("HSET", this.keys.task(task.id), ...Object.entries(set).flat())
       .add("SADD", this.keys.tasksIndex, task.id);
+    restateTo(p, this.keys, task.id, task.state);
     return batch;
   }
 
@@ -116,7 +122,11 @@ export class TaskStore {
         stale.push(ids[i]);
       }
     });
-    if (stale.length) await this.redis.srem(this.keys.tasksIndex, ...stale);
+    if (stale.length) {
+      const tx = this.redis.multi().add("SREM", this.keys.tasksIndex, ...stale);
+      for (const id of stale) unstateTo(tx, this.keys, id);
+      await tx.exec();
+    }
     return tasks.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
@@ -162,15 +172,18 @@ export class TaskStore {
       this.keys.task(task.id),
       pick(taskToHash(task), props),
       allowed,
+      // The task's id moves to the set of its new state in the same script.
+      { script: TASK_GUARDED_WRITE, keys: this.keys.taskStates, args: [task.id] },
     );
   }
 
   async delete(id: string): Promise<void> {
-    await this.redis.multi()
+    const tx = this.redis.multi()
       .add("DEL", this.keys.task(id))
       .add("SREM", this.keys.tasksIndex, id)
-      .add("LREM", this.keys.backlog, 0, id)
-      .exec();
+      .add("LREM", this.keys.backlog, 0, id);
+    unstateTo(tx, this.keys, id);
+    await tx.exec();
   }
 
   /** Backlog task ids in order. */
@@ -230,7 +243,7 @@ export class TaskStore {
    * `message` (the task_assign for the agent) is delivered in the same atomic step.
    */
   async claim(taskId: string, agentId: string, message?: Message): Promise<ClaimOutcome> {
-    const keys = [this.keys.backlog, this.keys.task(taskId)];
+    const keys = [this.keys.backlog, this.keys.task(taskId), ...this.keys.taskStates];
     const args: string[] = [taskId, agentId, hashTime(new Date())];
     if (message) {
       keys.push(this.keys.inbox(message.to));
