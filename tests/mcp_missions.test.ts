@@ -5,27 +5,11 @@
  * resources.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { openHost } from "../src/mcp/host.ts";
-import { dataOf, envelope } from "./helpers/mcp.ts";
-import { makeTestTown } from "./helpers/tt.ts";
+import { dataOf, envelope, inProcessMcp } from "./helpers/mcp.ts";
 
 Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission resources", async () => {
-  const town = await makeTestTown({ name: "mcp-missions" });
-  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
-    throw err;
-  });
-  const session = host.session("stdio");
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "tt-test", version: "1.0.0" });
-  const call = async (name: string, args: Record<string, unknown> = {}) =>
-    await client.callTool({ name, arguments: args });
+  const { host, client, call, close } = await inProcessMcp("mcp-missions");
   try {
-    await session.server.connect(serverSide);
-    await client.connect(clientSide);
     assert.match(envelope(await call("mission.start")).error!, /At least one issue or doc/);
     // An idle agent (record only) for the scheduler to hand the first work item to.
     const worker = await host.town.spawnAgent("worker-1", { cli: "claude", start: false });
@@ -146,10 +130,6 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
     assert.equal(detail.mission.id, id);
     assert.equal(detail.work_items.length, started.work_item_count);
   } finally {
-    await client.close();
-    await session.dispose();
-    await host.close();
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
+    await close();
   }
 });

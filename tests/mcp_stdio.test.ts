@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { openHost } from "../src/mcp/host.ts";
-import { dataOf, envelope } from "./helpers/mcp.ts";
+import { dataOf, envelope, inProcessMcp } from "./helpers/mcp.ts";
 import { eventually } from "./helpers/lib_town.ts";
 import { makeTestTown, runTt, ttCommand } from "./helpers/tt.ts";
 
@@ -99,18 +97,8 @@ Deno.test("mcp stdio: stdout carries only JSON-RPC lines and the server ends at 
 });
 
 Deno.test("mcp: agent.wait ends when the client cancels it, and honours timeout_secs", async () => {
-  const town = await makeTestTown({ name: "mcp-wait" });
-  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
-    throw err;
-  });
-  const session = host.session("stdio");
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "tt-test", version: "1.0.0" });
+  const { town, host, client, close } = await inProcessMcp("mcp-wait");
   try {
-    await session.server.connect(serverSide);
-    await client.connect(clientSide);
     await host.town.spawnAgent("waiter", { cli: "claude", start: false }); // stays `starting`
     const t0 = Date.now();
     const timed = dataOf(
@@ -147,10 +135,6 @@ Deno.test("mcp: agent.wait ends when the client cancels it, and honours timeout_
     );
     assert.equal(gone.success, false);
   } finally {
-    await client.close();
-    await session.dispose();
-    await host.close();
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
+    await close();
   }
 });

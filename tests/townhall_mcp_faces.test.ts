@@ -4,28 +4,14 @@
  * active ones), and reclaim seen from both faces.
  */
 import assert from "node:assert/strict";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { openHost } from "../src/mcp/host.ts";
-import { dataOf } from "./helpers/mcp.ts";
+import { dataOf, inProcessMcp } from "./helpers/mcp.ts";
 import { restHarness } from "./helpers/townhall.ts";
-import { makeTestTown } from "./helpers/tt.ts";
 
 Deno.test("faces agree: inbox, recover and reclaim through REST and MCP on one town", async () => {
-  const town = await makeTestTown({ name: "faces" });
-  const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
-    throw err;
-  });
-  const session = host.session("stdio");
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "tt-test", version: "1.0.0" });
+  const { host, call: callTool, close } = await inProcessMcp("faces");
   const call = async (name: string, args: Record<string, unknown> = {}) =>
-    dataOf(await client.callTool({ name, arguments: args }));
+    dataOf(await callTool(name, args));
   try {
-    await session.server.connect(serverSide);
-    await client.connect(clientSide);
     const rest = await restHarness(host.town);
     // One agent that ended (stopped) and one just registered (starting, fresh heartbeat).
     const gone = await host.town.spawnAgent("gone", { cli: "claude", start: false });
@@ -59,9 +45,6 @@ Deno.test("faces agree: inbox, recover and reclaim through REST and MCP on one t
       { destination: "Backlog", reclaimed: 0 },
     );
   } finally {
-    await client.close();
-    await host.close();
-    await town.ok("stop").catch(() => {});
-    await town.cleanup();
+    await close();
   }
 });
