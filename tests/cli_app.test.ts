@@ -30,3 +30,17 @@ Deno.test("an unknown command is one error line, with the suggestion on it", asy
   assert.equal(r.code, 2);
   assert.equal(r.stderr, "error: unknown command 'sned' (did you mean send?)\n");
 });
+
+Deno.test("--port of the REST and MCP servers: one parser, one error line, exit 2", async () => {
+  const { runTt } = await import("./helpers/tt.ts");
+  for (const argv of [["townhall", "rest"], ["townhall", "mcp-http"]]) {
+    for (const bad of ["65536", "-1", "http"]) {
+      const r = await runTt([...argv, "--port", bad]);
+      assert.equal(r.code, 2, `${argv.join(" ")} --port ${bad}`);
+      assert.equal(
+        r.stderr,
+        `error: --port must be a port number from 0 to 65535, got '${bad}'\n`,
+      );
+    }
+  }
+});

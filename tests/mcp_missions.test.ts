@@ -1,15 +1,15 @@
 /**
  * The mission tools and resources over MCP (in process, the SDK's Client on a linked pair):
  * start from a doc objective, list, status with and without details, work, watches, events,
- * note, stop, resume, dispatch, the mission resources, and the tools tt has no operation for.
+ * note, stop, resume, dispatch, pause, input, approve and reject's guards, and the mission
+ * resources.
  */
 import assert from "node:assert/strict";
-import { dataOf, envelope, withInProcessClient } from "./helpers/mcp.ts";
+import { dataOf, envelope, inProcessMcp } from "./helpers/mcp.ts";
 
 Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission resources", async () => {
-  await withInProcessClient("mcp-missions", async ({ host, client }) => {
-    const call = async (name: string, args: Record<string, unknown> = {}) =>
-      await client.callTool({ name, arguments: args });
+  const { host, client, call, close } = await inProcessMcp("mcp-missions");
+  try {
     assert.match(envelope(await call("mission.start")).error!, /At least one issue or doc/);
     // An idle agent (record only) for the scheduler to hand the first work item to.
     const worker = await host.town.spawnAgent("worker-1", { cli: "claude", start: false });
@@ -65,10 +65,41 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
     );
     const tick = dataOf(await call("mission.dispatch", { mission_id: id }));
     assert.ok(Array.isArray(tick.claimed_missions));
+    const paused = dataOf(await call("mission.pause", { mission_id: id }));
+    assert.deepEqual(paused, {
+      directive: "pause",
+      mission_id: id,
+      status: "queued_and_processed",
+    });
+    const pausedState = dataOf(await call("mission.get_status", { mission_id: id })).mission;
+    assert.equal(pausedState.state, "blocked");
+    assert.equal(pausedState.blocked_reason, "Paused by mcp: pause requested via mission.pause");
     assert.match(
       envelope(await call("mission.pause", { mission_id: id })).error!,
-      /not available in tt yet/,
+      /not running, and cannot be paused/,
     );
+    assert.equal(dataOf(await call("mission.resume", { mission_id: id })).status, "running");
+
+    const [item] = dataOf(await call("mission.list_work", { mission_id: id })).items;
+    const input = dataOf(
+      await call("mission.input", { mission_id: id, work_item_id: item.id, response: "see §2" }),
+    );
+    assert.deepEqual(input, {
+      forwarded_to: "worker-1",
+      mission_id: id,
+      recorded: true,
+      work_item_id: item.id,
+    });
+    const urgent = dataOf(await call("agent.inbox", { agent: "worker-1" })).urgent_messages;
+    assert.equal(urgent, 1);
+    assert.match(
+      envelope(await call("mission.approve", { mission_id: id })).error!,
+      /no work items of mission .* await review/,
+    );
+    for (const tool of ["mission.approve", "mission.reject"]) {
+      const args = { mission_id: id, work_item_id: "ffffffff", reason: "no" };
+      assert.match(envelope(await call(tool, args)).error!, /work item not found: ffffffff/);
+    }
     assert.match(
       envelope(await call("mission.get_status", { mission_id: "ffffffff" })).error!,
       /mission not found/,
@@ -98,5 +129,7 @@ Deno.test("mcp missions: start, inspect, note, stop, resume, dispatch; mission r
     const detail = JSON.parse(String(one.contents[0].text));
     assert.equal(detail.mission.id, id);
     assert.equal(detail.work_items.length, started.work_item_count);
-  });
+  } finally {
+    await close();
+  }
 });

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { dataOf, envelope, withInProcessClient } from "./helpers/mcp.ts";
+import { dataOf, envelope, inProcessMcp } from "./helpers/mcp.ts";
 import { eventually } from "./helpers/lib_town.ts";
 import { makeTestTown, runTt, ttCommand } from "./helpers/tt.ts";
 
@@ -97,7 +97,8 @@ Deno.test("mcp stdio: stdout carries only JSON-RPC lines and the server ends at 
 });
 
 Deno.test("mcp: agent.wait ends when the client cancels it, and honours timeout_secs", async () => {
-  await withInProcessClient("mcp-wait", async ({ town, host, client }) => {
+  const { town, host, client, close } = await inProcessMcp("mcp-wait");
+  try {
     await host.town.spawnAgent("waiter", { cli: "claude", start: false }); // stays `starting`
     const t0 = Date.now();
     const timed = dataOf(
@@ -133,5 +134,7 @@ Deno.test("mcp: agent.wait ends when the client cancels it, and honours timeout_
       await client.callTool({ name: "agent.wait", arguments: { agent: "ghost", timeout_secs: 1 } }),
     );
     assert.equal(gone.success, false);
-  });
+  } finally {
+    await close();
+  }
 });

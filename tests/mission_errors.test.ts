@@ -4,6 +4,7 @@
  * short-id ambiguity, delete, and the state guards of resume/stop.
  */
 import assert from "node:assert/strict";
+import { newWatch } from "../src/model/mission.ts";
 import { missionTown } from "./helpers/mission_town.ts";
 
 const oneLine = (s: string) => s.trim().split("\n").length === 1;
@@ -105,6 +106,57 @@ Deno.test("mission lifecycle: short ids, stop/resume guards, note, delete remove
     assert.deepEqual(left, [], "no key of the mission is left");
     const again = await town.tt("mission", "delete", id);
     assert.equal(again.code, 1);
+  } finally {
+    await town.done();
+  }
+});
+
+Deno.test("mission dispatch --once: failed watch checks exit 1, one stderr line each", async () => {
+  const town = await missionTown({ name: "mission-tick-fail" });
+  try {
+    const started = JSON.parse(await town.ok("mission", "start", "-d", "docs/a.md", "--json"));
+    const id: string = started.mission.id;
+    const [item] = await town.store.missions.workItems(id);
+    const submitted = { ...item, status: "blocked" as const, artifact_refs: ["acme/app#7"] };
+    await town.store.missions.saveWorkItems(submitted);
+    const watches = [
+      newWatch(submitted, "pr_checks", "acme/app#7", "create_fix_task", 180),
+      newWatch(submitted, "mergeability", "acme/app#7", "advance_pipeline", 180),
+    ];
+    const due = () =>
+      town.store.missions.saveWatches(
+        ...watches.map((w) => ({ ...w, next_due_at: new Date(0).toISOString() })),
+      );
+    await due();
+
+    const r = await town.ttWithPath("/nonexistent", "mission", "dispatch", "--once");
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Dispatcher tick: claimed 1 mission\(s\), processed 2 watch\(es\)/);
+    // Watches are checked in stored (hash) order: the lines are compared sorted.
+    const lines = r.stderr.trim().split("\n").sort();
+    assert.equal(lines.length, 2, r.stderr);
+    for (const [i, kind] of ["mergeability", "pr_checks"].entries()) {
+      assert.match(
+        lines[i],
+        new RegExp(`^error: mission ${id} watch ${kind} acme/app#7: gh \\(the GitHub CLI\\)`),
+      );
+    }
+
+    await due();
+    const j = await town.ttWithPath("/nonexistent", "mission", "dispatch", "--once", "--json");
+    assert.equal(j.code, 1);
+    const tick = JSON.parse(j.stdout);
+    assert.equal(tick.watches_failed, 2);
+    assert.deepEqual(
+      tick.failures.map((f: { watch_id: string; kind: string }) => [f.watch_id, f.kind]).sort(),
+      watches.map((w) => [w.id, w.kind]).sort(),
+    );
+    assert.equal(j.stderr.trim().split("\n").length, 2);
+
+    // Nothing due: a clean tick exits 0 and says nothing on stderr.
+    const clean = await town.ttWithPath("/nonexistent", "mission", "dispatch", "--once");
+    assert.equal(clean.code, 0);
+    assert.equal(clean.stderr, "");
   } finally {
     await town.done();
   }

@@ -3,15 +3,10 @@
  * face. Parsing only; the servers live in src/mcp/. Logs go to stderr: in stdio mode stdout
  * carries nothing but JSON-RPC.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { globalOptions } from "./globals.ts";
+import { portNumber } from "./options.ts";
 import { writeErr } from "./output.ts";
-
-function portOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("must be 0-65535");
-  return n;
-}
 
 const log = (line: string) => writeErr(`${line}\n`);
 
@@ -30,7 +25,11 @@ export function registerMcpSubcommands(townhall: Command): void {
     .command("mcp-http")
     .description("serve MCP over Streamable HTTP at /mcp (default [townhall] bind, rest_port + 1)")
     .option("-b, --bind <addr>", "address to listen on (default: [townhall] bind)")
-    .option("-p, --port <n>", "port to listen on (default: [townhall] rest_port + 1)", portOption)
+    .option(
+      "-p, --port <n>",
+      "port to listen on (default: [townhall] rest_port + 1)",
+      portNumber("--port"),
+    )
     .action(async (opts: { bind?: string; port?: number }, cmd: Command) => {
       const { serveHttp } = await import("../mcp/http.ts");
       const server = await serveHttp({

@@ -14,7 +14,7 @@ import { openTown, type Town } from "../town/town.ts";
 import { globalOptions } from "./globals.ts";
 import { withTown } from "./context.ts";
 import { detailLines, statusJson, summaryLines } from "./mission_view.ts";
-import { report, say, writeErr } from "./output.ts";
+import { report, say, setExitCode, writeErr } from "./output.ts";
 
 interface Json {
   json?: boolean;
@@ -60,6 +60,13 @@ function tickJson(r: TickResult) {
     assigned: r.assigned,
     missions_completed: r.missionsCompleted,
     errors: r.errors,
+    failures: r.failures.map((f) => ({
+      mission_id: f.missionId,
+      watch_id: f.watchId,
+      kind: f.kind,
+      target: f.target,
+      error: f.error,
+    })),
   };
 }
 
@@ -254,7 +261,7 @@ export function registerMissionCommands(program: Command): void {
     .command("dispatch")
     .description("run the dispatcher: notes, PR watches (via gh), scheduling, help requests")
     .option("-r, --run <id>", "only this mission")
-    .option("--once", "one tick, then exit")
+    .option("--once", "one tick, then exit (1 when a watch check failed, each on stderr)")
     .option("--interval <secs>", "seconds between ticks (default 30)", whole("--interval", 1))
     .option(
       "--lock-ttl <secs>",
@@ -273,8 +280,15 @@ export function registerMissionCommands(program: Command): void {
             ...(opts.lockTtl ? { lockTtlSecs: opts.lockTtl } : {}),
           };
           const r = await missions.dispatchTick(env, opts.run);
-          for (const e of r.errors) writeErr(`warning: ${e}\n`);
           report(opts.json, tickJson(r), () => [tickLine(r)]);
+          // The tick itself went through (what it did is saved), but a check that failed is a
+          // failure of this run: scripts and cron see it in the exit code.
+          for (const f of r.failures) {
+            writeErr(
+              `error: mission ${f.missionId} watch ${f.kind} ${f.target}: ${f.error}\n`,
+            );
+          }
+          if (r.failures.length) setExitCode(1);
         });
         return;
       }

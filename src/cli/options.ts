@@ -2,7 +2,7 @@
 import { Option } from "commander";
 import { jsonHelp } from "./values.ts";
 
-export { checked, seconds, wholeNumber } from "./values.ts";
+export { checked, portNumber, seconds, wholeNumber } from "./values.ts";
 
 /**
  * `--json`: the command prints one JSON document (`print <what> as JSON`) instead of lines

@@ -2,17 +2,12 @@
  * `tt townhall [rest]` (the REST server) and `tt auth gen-key`. Parsing and printing only;
  * the server lives in src/townhall/.
  */
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { generateApiKey } from "../townhall/security/api_key.ts";
 import { globalOptions } from "./globals.ts";
+import { portNumber } from "./options.ts";
 import { registerMcpSubcommands } from "./mcp.ts";
 import { printJson, say, writeErr } from "./output.ts";
-
-function portOption(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("must be 0-65535");
-  return n;
-}
 
 export function registerTownhallCommands(program: Command): void {
   const townhall = program
@@ -22,7 +17,11 @@ export function registerTownhallCommands(program: Command): void {
     .command("rest", { isDefault: true })
     .description("serve the REST API (defaults from [townhall]: 127.0.0.1:8080)")
     .option("-b, --bind <addr>", "address to listen on (default: [townhall] bind)")
-    .option("-p, --port <n>", "port to listen on (default: [townhall] rest_port)", portOption)
+    .option(
+      "-p, --port <n>",
+      "port to listen on (default: [townhall] rest_port)",
+      portNumber("--port"),
+    )
     .action(async (opts: { bind?: string; port?: number }, cmd: Command) => {
       const { serveRest } = await import("../townhall/rest/server.ts");
       await serveRest({

@@ -44,3 +44,14 @@ export function checked<T>(parse: (value: string) => T): (value: string) => T {
 export function jsonHelp(what = "the result", description?: string): string {
   return description ?? `print ${what} as JSON`;
 }
+
+/** A TCP port, 0 (any free port) to 65535: `tt townhall rest|mcp-http --port`. */
+export function portNumber(what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n > 65535) {
+      throw new UsageError(`${what} must be a port number from 0 to 65535, got '${value}'`);
+    }
+    return n;
+  };
+}

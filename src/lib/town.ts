@@ -8,7 +8,7 @@ import { isActiveState } from "../model/agent.ts";
 import type { Agent } from "../model/agent.ts";
 import { newId, SUPERVISOR_ID } from "../model/ids.ts";
 import { leaseHeld, loopRunsHere } from "../agent/liveness.ts";
-import { spawnAgent as spawnAgentOp } from "../service/agent_spawn.ts";
+import * as agents from "../service/agents.ts";
 import { stopServer } from "../redis/server.ts";
 import { openStore } from "../store/store.ts";
 import { type AgentCliEntry, effectiveAgentClis } from "../town/cli_presets.ts";
@@ -183,8 +183,7 @@ export class Town implements AsyncDisposable {
     options: SpawnAgentOptions | string = {},
   ): Promise<AgentHandle> {
     const opts = typeof options === "string" ? { cli: options } : options;
-    const envVars = this.#ctx.envVars;
-    const r = await spawnAgentOp(this.#ctx.open, this.#ctx.store, {
+    const r = await agents.spawn(this.#ctx, {
       name,
       ...(opts.cli !== undefined ? { cli: opts.cli } : {}),
       ...(opts.maxRounds !== undefined ? { maxRounds: opts.maxRounds } : {}),
@@ -192,7 +191,6 @@ export class Town implements AsyncDisposable {
       ...(opts.nickname !== undefined ? { nickname: opts.nickname } : {}),
       ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
       ...(opts.start === false ? { start: false } : {}),
-      ...(Object.keys(envVars).length ? { env: envVars } : {}),
     });
     return new AgentHandle(this.#ctx, r.agent.id, r.agent.name);
   }

@@ -10,7 +10,7 @@ import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import type { TownContext } from "../service/context.ts";
 import * as backlog from "../service/backlog.ts";
-import * as overview from "../service/town_overview.ts";
+import * as overview from "../service/town.ts";
 
 function userMessage(description: string, text: string): GetPromptResult {
   return { description, messages: [{ role: "user", content: { type: "text", text } }] };

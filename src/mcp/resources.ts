@@ -11,12 +11,12 @@ import { parseId } from "../model/ids.ts";
 import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import * as backlog from "../service/backlog.ts";
-import * as overview from "../service/town_overview.ts";
+import * as overview from "../service/town.ts";
 import * as missions from "../mission/service.ts";
 import { prettyJson } from "./envelope.ts";
 import { missionEnv } from "./mission_env.ts";
 
-import { agentSummary, backlogEntry } from "./views.ts";
+import { agentSummary, backlogEntry, townObject } from "./views.ts";
 
 /** The fixed resource URIs, for subscriptions. */
 export const RESOURCE_URIS = [
@@ -49,17 +49,10 @@ export function defineResources(server: McpServer, town: Town): void {
     ...plain,
     description: "The town and every agent",
   }, (uri: URL) =>
-    json(uri, async () => {
-      const info = overview.info(ctx);
-      const agents = (await overview.agentsOverview(ctx)).map(agentSummary);
-      return {
-        name: info.name,
-        root: info.root,
-        redis_url: info.redisUrl,
-        agent_count: agents.length,
-        agents,
-      };
-    }));
+    json(
+      uri,
+      async () => townObject(overview.info(ctx), await overview.agentsOverview(ctx), agentSummary),
+    ));
   server.registerResource("All Agents", "tinytown://agents", {
     ...plain,
     description: "Every agent",

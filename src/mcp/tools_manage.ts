@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import * as agents from "../service/agents.ts";
-import * as starting from "../service/agent_start.ts";
 import * as waiting from "../service/agent_wait.ts";
-import * as recovery from "../service/recovery_report.ts";
+import * as reclaiming from "../service/reclaim.ts";
+import * as recovery from "../service/recovery.ts";
 import { tool, type ToolDef } from "./tool_kit.ts";
 import { agentBrief, agentStatus, displayTime } from "./views.ts";
 
@@ -25,7 +25,7 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
       parent_agent: z.string().nullish().describe("Parent agent reference or id"),
     },
     run: async ({ name, cli, role_id, nickname, parent_agent }, { ctx }) => {
-      const { agent } = await starting.spawn(ctx, {
+      const { agent } = await agents.spawn(ctx, {
         name,
         ...(cli ? { cli } : {}),
         ...(role_id ? { role: role_id } : {}),
@@ -144,11 +144,11 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
     description: "Recover agents whose loop died",
     group: "manage",
     run: async (_args, { ctx }) => {
-      const r = await recovery.recoverReport(ctx);
+      const r = await recovery.recover(ctx);
       return {
         agents_checked: r.checked,
         agents_recovered: r.recovered.length,
-        recovered_agents: r.recovered.map((a) => ({ id: a.id, name: a.name })),
+        recovered_agents: r.recovered.map(({ agent }) => ({ id: agent.id, name: agent.name })),
       };
     },
   }),
@@ -162,7 +162,7 @@ export const MANAGE_TOOLS: readonly ToolDef[] = [
       from_agent: z.string().nullish(),
     },
     run: async ({ to_backlog, to_agent, from_agent }, { ctx }) => {
-      const r = await recovery.reclaimReport(ctx, {
+      const r = await reclaiming.reclaim(ctx, {
         toBacklog: to_backlog,
         ...(to_agent ? { to: to_agent } : {}),
         ...(from_agent ? { from: from_agent } : {}),

@@ -1,15 +1,15 @@
 /**
  * The mission tools (townhall.md §8.3-8.4) with the reference's names and inputs, over tt's
  * mission service (src/mission/service.ts). Ids may be full UUIDs or 4+ character prefixes.
- * `mission.pause`, `mission.approve`, `mission.reject` and `mission.input` have no mission
- * service operation yet: they fail with a sentence saying what to use instead.
+ * `mission.pause` acts through the dispatcher at once; `mission.approve`, `mission.reject` and
+ * `mission.input` stand in for a work item's reviewer or answer its agent.
  */
 import { z } from "zod";
 import * as missions from "../mission/service.ts";
 import { MISSION_STATES, WATCH_STATUSES, WORK_STATUSES } from "../model/mission.ts";
 import type { TownContext } from "../service/context.ts";
 import { missionEnv } from "./mission_env.ts";
-import { tool, type ToolDef, type ToolGroup } from "./tool_kit.ts";
+import { tool, type ToolDef } from "./tool_kit.ts";
 
 const id = z.string().describe("Mission id (UUID or its first 4+ characters)");
 const statusInputs = {
@@ -59,35 +59,32 @@ async function missionStatus(ctx: TownContext, a: StatusArgs) {
   };
 }
 
-function workList(name: string, description: string): ToolDef {
+/** A mission's work or watch items, optionally of one status (the two lists read alike). */
+function itemList<T extends { status: string }>(
+  name: string,
+  description: string,
+  what: "work" | "watch",
+  statuses: readonly string[],
+  pick: (s: Awaited<ReturnType<typeof missions.status>>) => T[],
+): ToolDef {
   return tool({
     name,
     description,
     group: "read",
     input: filtered,
     run: async ({ mission_id, status }, { ctx }) => {
-      const want = checked(WORK_STATUSES, "work", status);
+      const want = checked(statuses, what, status);
       const s = await missions.status(missionEnv(ctx), mission_id, 0);
-      const items = s.items.filter((i) => want === undefined || i.status === want);
+      const items = pick(s).filter((i) => want === undefined || i.status === want);
       return { count: items.length, items, mission_id: s.mission.id };
     },
   });
 }
 
-function watchList(name: string, description: string): ToolDef {
-  return tool({
-    name,
-    description,
-    group: "read",
-    input: filtered,
-    run: async ({ mission_id, status }, { ctx }) => {
-      const want = checked(WATCH_STATUSES, "watch", status);
-      const s = await missions.status(missionEnv(ctx), mission_id, 0);
-      const items = s.watches.filter((w) => want === undefined || w.status === want);
-      return { count: items.length, items, mission_id: s.mission.id };
-    },
-  });
-}
+const workList = (name: string, description: string) =>
+  itemList(name, description, "work", WORK_STATUSES, (s) => s.items);
+const watchList = (name: string, description: string) =>
+  itemList(name, description, "watch", WATCH_STATUSES, (s) => s.watches);
 
 function eventList(name: string, description: string): ToolDef {
   return tool({
@@ -103,14 +100,17 @@ function eventList(name: string, description: string): ToolDef {
   });
 }
 
-function notYet(name: string, description: string, input: z.ZodRawShape, instead: string) {
-  return tool({
-    name,
-    description,
-    group: "write" as ToolGroup,
-    input,
-    run: () => Promise.reject(new Error(`${name} is not available in tt yet; ${instead}`)),
-  });
+function decisionJson(r: missions.ItemDecision) {
+  return {
+    mission_id: r.missionId,
+    scheduler_result: {
+      missions_completed: r.pass.missionsCompleted,
+      total_assigned: r.pass.assigned,
+      total_promoted: r.pass.promoted,
+    },
+    status: r.outcome,
+    work_item_id: r.itemId,
+  };
 }
 
 function tickJson(r: Awaited<ReturnType<typeof missions.dispatchTick>>) {
@@ -241,24 +241,57 @@ export const MISSION_WRITE_TOOLS: readonly ToolDef[] = [
       return { force, mission: r.mission };
     },
   }),
-  notYet(
-    "mission.pause",
-    "Pause a running mission",
-    { mission_id: id },
-    "use mission.stop (it blocks the mission; mission.resume runs it again)",
-  ),
-  notYet("mission.approve", "Approve a blocked work item awaiting review", {
-    mission_id: id,
-    work_item_id: z.string().nullish(),
-  }, "a reviewer agent approves by completing its review task"),
-  notYet("mission.reject", "Request changes on a work item", {
-    mission_id: id,
-    work_item_id: z.string(),
-    reason: z.string(),
-  }, "a reviewer agent requests changes by completing its review task with 'changes requested: …'"),
-  notYet("mission.input", "Answer a work item's request for input", {
-    mission_id: id,
-    work_item_id: z.string(),
-    response: z.string(),
-  }, "use mission.note, or message.send to the item's agent"),
+  tool({
+    name: "mission.pause",
+    description: "Pause a running mission through the dispatcher (one tick acts on it now)",
+    group: "write",
+    input: { mission_id: id },
+    run: async ({ mission_id }, { ctx }) => {
+      const r = await missions.pause(missionEnv(ctx), mission_id, {
+        sender: "mcp",
+        via: "mission.pause",
+      });
+      // Another dispatcher holding the mission pauses it at its next tick.
+      const status = r.processed ? "queued_and_processed" : "queued";
+      return { directive: "pause", mission_id: r.mission.id, status };
+    },
+  }),
+  tool({
+    name: "mission.approve",
+    description: "Approve a work item awaiting review (the one there is, or work_item_id)",
+    group: "write",
+    input: { mission_id: id, work_item_id: z.string().nullish() },
+    run: async ({ mission_id, work_item_id }, { ctx }) => {
+      const r = await missions.approve(missionEnv(ctx), mission_id, {
+        ...(work_item_id ? { itemRef: work_item_id } : {}),
+        artifact: "mcp:mission.approve",
+      });
+      return decisionJson(r);
+    },
+  }),
+  tool({
+    name: "mission.reject",
+    description: "Request changes on a work item: a fix task goes to its owner",
+    group: "write",
+    input: { mission_id: id, work_item_id: z.string(), reason: z.string() },
+    run: async ({ mission_id, work_item_id, reason }, { ctx }) => {
+      const r = await missions.reject(missionEnv(ctx), mission_id, work_item_id, reason);
+      return { ...decisionJson(r), reason };
+    },
+  }),
+  tool({
+    name: "mission.input",
+    description: "Record operator input for a work item and send it to the item's agent",
+    group: "write",
+    input: { mission_id: id, work_item_id: z.string(), response: z.string() },
+    run: async ({ mission_id, work_item_id, response }, { ctx }) => {
+      const r = await missions.input(missionEnv(ctx), mission_id, work_item_id, response, "mcp");
+      return {
+        forwarded_to: r.forwardedTo ?? null,
+        mission_id: r.missionId,
+        recorded: true,
+        work_item_id: r.itemId,
+      };
+    },
+  }),
 ];

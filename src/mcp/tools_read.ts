@@ -1,12 +1,12 @@
 /** The read group (townhall.md §8.3, all `readOnlyHint`): town status, agents, inboxes, backlog. */
 import { z } from "zod";
 import * as backlog from "../service/backlog.ts";
-import * as inboxes from "../service/inbox_summary.ts";
+import * as mailbox from "../service/mailbox.ts";
 import * as pending from "../service/task_pending.ts";
-import * as overview from "../service/town_overview.ts";
+import * as overview from "../service/town.ts";
 import { isTerminalState } from "../model/agent.ts";
 import { tool, type ToolDef } from "./tool_kit.ts";
-import { agentObject, backlogEntry } from "./views.ts";
+import { agentObject, backlogEntry, townObject } from "./views.ts";
 import { MISSION_READ_TOOLS } from "./tools_mission.ts";
 
 export const READ_TOOLS: readonly ToolDef[] = [
@@ -14,17 +14,8 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "town.get_status",
     description: "The town's name, folder, Redis URL and every agent with its mailbox sizes",
     group: "read",
-    run: async (_args, { ctx }) => {
-      const info = overview.info(ctx);
-      const agents = (await overview.agentsOverview(ctx)).map(agentObject);
-      return {
-        name: info.name,
-        root: info.root,
-        redis_url: info.redisUrl,
-        agent_count: agents.length,
-        agents,
-      };
-    },
+    run: async (_args, { ctx }) =>
+      townObject(overview.info(ctx), await overview.agentsOverview(ctx), agentObject),
   }),
   tool({
     name: "agent.list",
@@ -46,7 +37,7 @@ export const READ_TOOLS: readonly ToolDef[] = [
     group: "read",
     input: { agent: z.string().describe("Agent name, nickname, id or conductor") },
     run: async ({ agent }, { ctx }) => {
-      const s = await inboxes.summary(ctx, agent);
+      const s = await mailbox.summary(ctx, agent);
       return {
         agent,
         agent_id: s.agentId,

@@ -4,7 +4,26 @@
  */
 import { type Agent, stateDisplayName } from "../model/agent.ts";
 import type { Task } from "../model/task.ts";
-import type { AgentOverview } from "../service/town_overview.ts";
+import type { AgentOverview, TownInfo } from "../service/town.ts";
+
+/**
+ * The town object of `town.get_status` (full agent objects) and `tinytown://town/current`
+ * (agent summaries).
+ */
+export function townObject(
+  info: TownInfo,
+  overviews: AgentOverview[],
+  agentView: (o: AgentOverview) => Record<string, unknown>,
+): Record<string, unknown> {
+  const agents = overviews.map(agentView);
+  return {
+    name: info.name,
+    root: info.root,
+    redis_url: info.redisUrl,
+    agent_count: agents.length,
+    agents,
+  };
+}
 
 /** The full agent object of `town.get_status`, `agent.list` and `agent.list_open`. */
 export function agentObject(o: AgentOverview): Record<string, unknown> {

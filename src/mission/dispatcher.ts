@@ -32,6 +32,19 @@ export interface TickResult {
   missionsCompleted: number;
   /** Distinct watch check errors (e.g. gh missing), for the operator. */
   errors: string[];
+  /** Every failed watch check of the tick, in order. */
+  failures: WatchFailure[];
+}
+
+/** One watch check that failed (gh missing, an API error, an unreadable answer). */
+export interface WatchFailure {
+  missionId: string;
+  watchId: string;
+  /** The watch kind (`pr_checks`, `mergeability`, ...). */
+  kind: string;
+  /** What it watches (`owner/repo#N` or a PR URL). */
+  target: string;
+  error: string;
 }
 
 export interface DispatcherOptions {
@@ -73,6 +86,7 @@ export class Dispatcher {
       assigned: 0,
       missionsCompleted: 0,
       errors: [],
+      failures: [],
     };
     if (claimed.length === 0) return result;
     // Leases are renewed while the tick runs (gh calls can take long); a dispatcher that dies
@@ -123,6 +137,14 @@ export class Dispatcher {
       if (w.error) {
         r.watchesFailed++;
         if (!r.errors.includes(w.error)) r.errors.push(w.error);
+        const watch = ws.watches.get(w.watchId);
+        r.failures.push({
+          missionId: w.missionId,
+          watchId: w.watchId,
+          kind: watch?.kind ?? "unknown",
+          target: watch?.target_ref ?? "",
+          error: w.error,
+        });
       }
       if (w.triggered || w.status !== "active") progressed = true;
     }

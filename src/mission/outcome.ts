@@ -3,20 +3,12 @@
  * §3.7): completed or failed from any state, out of the active set, with a log line.
  */
 import { completeMission, failMission } from "../model/mission.ts";
-import { type ChangeResult, type MissionEnv, resolveMissionId } from "./service.ts";
-import { MissionNotFoundError } from "./service.ts";
-import { WorkingSet } from "./working_set.ts";
-
-async function load(env: MissionEnv, ref: string): Promise<WorkingSet> {
-  const id = await resolveMissionId(env, ref);
-  const ws = await WorkingSet.load(env.store, id);
-  if (!ws) throw new MissionNotFoundError(ref);
-  return ws;
-}
+import { loadMission, type MissionEnv } from "./env.ts";
+import type { ChangeResult } from "./service.ts";
 
 /** Marks the mission completed (already completed: nothing changes, `note` says so). */
 export async function complete(env: MissionEnv, ref: string, via = "API"): Promise<ChangeResult> {
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   if (ws.mission.state === "completed") {
     return { mission: ws.mission, retired: 0, note: "already completed" };
   }
@@ -34,7 +26,7 @@ export async function fail(
   reason = "Marked failed via API",
   via = "API",
 ): Promise<ChangeResult> {
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   ws.setMission(failMission(ws.mission, reason));
   ws.setActive(false);
   ws.log(`Mission failed via ${via}: ${reason}`);

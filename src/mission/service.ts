@@ -1,10 +1,10 @@
 /**
  * Mission mode as service operations (the CLI, REST and MCP faces call these): start, status,
- * list, resume, stop, note, dispatch tick, delete, and the hook for a completed task. They
- * return data and throw TtErrors with one-line messages; nothing is printed here.
+ * list, resume, stop, pause, note, dispatch tick, delete, the operator's approve, reject and
+ * input on a work item (operator.ts), and the hook for a completed task. They return data and
+ * throw TtErrors with one-line messages; nothing is printed here.
  */
 import { TtError, UsageError } from "../errors.ts";
-import { parseId } from "../model/ids.ts";
 import {
   blockMission,
   clearHelpRequestState,
@@ -21,13 +21,11 @@ import {
   type WorkItem,
 } from "../model/mission.ts";
 import { cancelTask, isTaskTerminal, type Task } from "../model/task.ts";
-import type { Store } from "../store/store.ts";
-import { DEFAULT_MISSION_CONFIG, type MissionConfig } from "./config.ts";
 import { type CompiledIssue, compileWorkItems } from "./compiler.ts";
 import { PassContext } from "./context.ts";
 import { Dispatcher, type TickResult } from "./dispatcher.ts";
-import { type GhRunner, ghRunner } from "./gh.ts";
-import { GitHub } from "./github.ts";
+import { configOf, githubOf, loadMission, type MissionEnv, resolveMissionId } from "./env.ts";
+import type { GitHub } from "./github.ts";
 import { retireHelpRequests } from "./help.ts";
 import { missionTaskInfo } from "./mission_tasks.ts";
 import { originRepo, parseIssueRef } from "./objectives.ts";
@@ -40,53 +38,15 @@ import {
 } from "./submission.ts";
 import { WorkingSet } from "./working_set.ts";
 
-/** What mission operations need: the town's store and root, settings and the `gh` runner. */
-export interface MissionEnv {
-  store: Store;
-  /** The town root: `git remote` and `gh` run here. */
-  root: string;
-  config?: MissionConfig;
-  gh?: GhRunner;
-}
-
-export class MissionNotFoundError extends TtError {
-  constructor(readonly ref: string) {
-    super(`mission not found: ${ref} (see 'tt mission list --all')`);
-  }
-}
-
-const configOf = (env: MissionEnv) => env.config ?? DEFAULT_MISSION_CONFIG;
-const githubOf = (env: MissionEnv) => new GitHub(env.gh ?? ghRunner(), env.root);
-
-/** A mission id from a full id or a unique prefix of 4+ characters. */
-export async function resolveMissionId(env: MissionEnv, ref: string): Promise<string> {
-  const text = ref.trim();
-  const id = parseId(text);
-  if (id) {
-    if ((await env.store.missions.getMany([id])).length === 0) throw new MissionNotFoundError(ref);
-    return id;
-  }
-  if (!/^[0-9a-f-]{4,35}$/i.test(text)) {
-    throw new MissionNotFoundError(`${ref} (a mission id is a UUID or its first 4+ characters)`);
-  }
-  const matches = (await env.store.missions.allIds()).filter((m) =>
-    m.startsWith(text.toLowerCase())
-  );
-  if (matches.length === 0) throw new MissionNotFoundError(ref);
-  if (matches.length > 1) {
-    throw new TtError(
-      `mission id '${ref}' is ambiguous: ${matches.length} missions start with it; use more characters`,
-    );
-  }
-  return matches[0];
-}
-
-async function load(env: MissionEnv, ref: string): Promise<WorkingSet> {
-  const id = await resolveMissionId(env, ref);
-  const ws = await WorkingSet.load(env.store, id);
-  if (!ws) throw new MissionNotFoundError(ref);
-  return ws;
-}
+export { type MissionEnv, MissionNotFoundError, resolveMissionId } from "./env.ts";
+export {
+  approve,
+  input,
+  type InputResult,
+  type ItemDecision,
+  reject,
+  resolveWorkItemId,
+} from "./operator.ts";
 
 export interface StartInput {
   issues?: string[];
@@ -190,7 +150,7 @@ export interface MissionStatus {
 }
 
 export async function status(env: MissionEnv, ref: string, events = 5): Promise<MissionStatus> {
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   const [controls, lines, tasks] = await Promise.all([
     env.store.missions.controls(ws.id),
     env.store.missions.logLines(ws.id, events),
@@ -224,7 +184,7 @@ export interface ChangeResult {
 
 /** `tt mission resume`: a blocked mission runs again (completed or failed ones cannot). */
 export async function resume(env: MissionEnv, ref: string, via = "CLI"): Promise<ChangeResult> {
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   const m = ws.mission;
   if (m.state === "running") return { mission: m, retired: 0, note: "already running" };
   if (m.state === "completed") throw new TtError(`mission ${m.id} is already completed`);
@@ -243,7 +203,7 @@ export async function stop(
   ref: string,
   opts: { force?: boolean; via?: string } = {},
 ): Promise<ChangeResult> {
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   const m = ws.mission;
   if (m.state === "completed" || (m.state === "failed" && !opts.force)) {
     throw new TtError(`mission ${m.id} is ${m.state}; there is nothing to stop`);
@@ -262,6 +222,46 @@ export async function stop(
   return { mission: ws.mission, retired };
 }
 
+export interface PauseResult extends ChangeResult {
+  control: ControlMessage;
+  /** The tick for this mission that acted on the note. */
+  tick: TickResult;
+  /**
+   * False when another dispatcher held the mission's lease: the note waits for its next tick,
+   * which pauses the mission then.
+   */
+  processed: boolean;
+}
+
+/**
+ * Pausing a running mission (MCP `mission.pause`): a `pause` note for the dispatcher, acted on
+ * at once by one tick for this mission, which blocks it with `Paused by {sender}: {note}`. The
+ * mission stays active (unlike stop), so `resume` or a `resume` note runs it again.
+ */
+export async function pause(
+  env: MissionEnv,
+  ref: string,
+  opts: { sender?: string; via?: string } = {},
+): Promise<PauseResult> {
+  const ws = await loadMission(env, ref);
+  const m = ws.mission;
+  if (isMissionTerminal(m.state)) {
+    throw new TtError(`mission ${m.id} is ${m.state} and cannot be paused`);
+  }
+  if (m.state !== "running") {
+    throw new TtError(`mission ${m.id} is ${m.state}, not running, and cannot be paused`);
+  }
+  const body = opts.via ? `pause requested via ${opts.via}` : "pause requested";
+  const control = newControlMessage(m.id, opts.sender ?? "conductor", body);
+  ws.setMission(clearHelpRequestState(m));
+  await ws.flush(env.store);
+  await env.store.missions.saveControls(control);
+  const retired = await retireHelpRequests(env.store, m.id);
+  const tick = await dispatcher(env, { runFilter: m.id }).tick();
+  const mission = (await env.store.missions.get(m.id)) ?? ws.mission;
+  return { mission, retired, control, tick, processed: tick.claimed.includes(m.id) };
+}
+
 /** `tt mission note`: a note for the dispatcher (acted on when a tick claims the mission). */
 export async function note(
   env: MissionEnv,
@@ -270,7 +270,7 @@ export async function note(
   sender = "conductor",
 ): Promise<ChangeResult & { control: ControlMessage }> {
   if (message.trim() === "") throw new UsageError("the note is empty");
-  const ws = await load(env, ref);
+  const ws = await loadMission(env, ref);
   const control = newControlMessage(ws.id, sender, message);
   ws.setMission(clearHelpRequestState(ws.mission));
   await env.store.missions.saveControls(control);

@@ -1,7 +1,7 @@
 /**
- * AgentService: the agent commands (`tt list`, `kill`, `interrupt`, `resume`, `close`, `restart`,
- * `prune`) as functions over an opened town (TownContext). They return data and throw typed
- * errors; nothing is printed.
+ * AgentService: the agent commands (`tt list`, `spawn`, `kill`, `interrupt`, `resume`, `close`,
+ * `restart`, `prune`) as functions over an opened town (TownContext). They return data and throw
+ * typed errors; nothing is printed.
  */
 import {
   closeAgent,
@@ -10,7 +10,7 @@ import {
   pruneAgents,
   resumeAgent,
 } from "./agent_control.ts";
-import { restartAgent } from "./agent_spawn.ts";
+import { restartAgent, spawnAgent } from "./agent_spawn.ts";
 import type { Agent } from "../model/agent.ts";
 import type { TownContext } from "./context.ts";
 
@@ -22,6 +22,47 @@ export async function list(ctx: TownContext): Promise<Agent[]> {
 /** The agent a reference names (name, nickname, label, short or full id). */
 export async function get(ctx: TownContext, ref: string): Promise<Agent> {
   return await ctx.store.agents.resolveAgent(ref);
+}
+
+/** What to spawn. */
+export interface SpawnRequest {
+  name: string;
+  /** A configured CLI name or a command; default the town's `default_cli`. */
+  cli?: string;
+  role?: string;
+  nickname?: string;
+  /** A reference to the parent agent (any form, or an id). */
+  parent?: string;
+  /** Rounds before the loop ends on its own (default 10, 0 = no limit). */
+  maxRounds?: number;
+  /** false: register the agent only (state `starting`), as tinytown's library does. */
+  start?: boolean;
+}
+
+/** The spawned agent and where its loop logs. */
+export interface Spawned {
+  agent: Agent;
+  logFile: string;
+  /** The loop's pid. */
+  pid?: number;
+}
+
+/**
+ * `tt spawn` in the background (REST `POST /v1/agents`, MCP `agent.spawn`, the library's
+ * `Town.spawnAgent`): the loop really starts, so the agent works (the reference's faces only
+ * write a `starting` record). `warn` gets the CLI check's warnings.
+ */
+export async function spawn(
+  ctx: TownContext,
+  req: SpawnRequest,
+  warn?: (line: string) => void,
+): Promise<Spawned> {
+  const r = await spawnAgent(ctx.open, ctx.store, {
+    ...req,
+    ...(warn ? { warn } : {}),
+    ...(ctx.envVars && Object.keys(ctx.envVars).length ? { env: ctx.envVars } : {}),
+  });
+  return { agent: r.agent, logFile: r.logFile, ...(r.pid !== undefined ? { pid: r.pid } : {}) };
 }
 
 /** `tt kill`: stopped now, loop signalled, a running CLI ended; the record after it. */

@@ -20,17 +20,30 @@ export interface RecoveredAgent {
   tasksRequeued: number;
 }
 
-/** `tt recover`: finds agents whose loop is gone (process or lease) and recovers them. */
-export async function recover(ctx: TownContext): Promise<RecoveredAgent[]> {
+/** What `recover` looked at and changed. */
+export interface RecoverReport {
+  /** Agents looked at: every agent of the town (extended.md §2.2), whatever its state. */
+  checked: number;
+  recovered: RecoveredAgent[];
+}
+
+/**
+ * `tt recover` (REST `POST /v1/recover`, MCP `recovery.recover_agents`, the library): finds
+ * agents whose loop is gone (process or lease) and recovers them.
+ */
+export async function recover(ctx: TownContext): Promise<RecoverReport> {
   const r = await recoverAgents(ctx.store, {
     leaseSecs: ctx.open.config.agent.leaseSecs,
     townPaths: ctx.open.paths,
   });
-  return r.recovered.map((x) => ({
-    agent: x.agent,
-    state: x.state,
-    reason: x.reason,
-    messages: x.messages,
-    tasksRequeued: x.tasks.length,
-  }));
+  return {
+    checked: r.checked,
+    recovered: r.recovered.map((x) => ({
+      agent: x.agent,
+      state: x.state,
+      reason: x.reason,
+      messages: x.messages,
+      tasksRequeued: x.tasks.length,
+    })),
+  };
 }

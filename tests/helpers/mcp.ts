@@ -1,13 +1,13 @@
 /**
- * MCP test helpers: an SDK Client over Streamable HTTP, one in process on a linked pair, and
- * the envelope of a tool result.
+ * MCP test helpers: an SDK Client over Streamable HTTP or in process, and the envelope of a
+ * tool result.
  */
 import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import { type McpHost, openHost } from "../../src/mcp/host.ts";
-import { makeTestTown, type TestTown } from "./tt.ts";
+import { openHost } from "../../src/mcp/host.ts";
+import { makeTestTown } from "./tt.ts";
 
 /** A connected client; `close()` ends the session (DELETE) and the transport. */
 export async function httpClient(url: string, headers: Record<string, string> = {}) {
@@ -50,13 +50,11 @@ export function dataOf(result: ToolResult): any {
 }
 
 /**
- * Runs `fn` with a fresh test town named `name`, its MCP host opened in process and the SDK's
- * Client connected to a stdio session of it over a linked pair; all is closed afterwards.
+ * An MCP session in this process over a new test town: the host (its library Town is
+ * `host.town`), an SDK client on a linked in-memory pair, and `call` for tools/call. `close()`
+ * ends the client, the session and the host, then stops and removes the town.
  */
-export async function withInProcessClient(
-  name: string,
-  fn: (ctx: { town: TestTown; host: McpHost; client: Client }) => Promise<void>,
-): Promise<void> {
+export async function inProcessMcp(name: string) {
   const town = await makeTestTown({ name });
   const host = await openHost(town.dir, () => {}, town.env).catch(async (err) => {
     await town.ok("stop").catch(() => {});
@@ -66,15 +64,21 @@ export async function withInProcessClient(
   const session = host.session("stdio");
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "tt-test", version: "1.0.0" });
-  try {
-    await session.server.connect(serverSide);
-    await client.connect(clientSide);
-    await fn({ town, host, client });
-  } finally {
+  const close = async () => {
     await client.close();
     await session.dispose();
     await host.close();
     await town.ok("stop").catch(() => {});
     await town.cleanup();
+  };
+  try {
+    await session.server.connect(serverSide);
+    await client.connect(clientSide);
+  } catch (err) {
+    await close();
+    throw err;
   }
+  const call = async (tool: string, args: Record<string, unknown> = {}) =>
+    await client.callTool({ name: tool, arguments: args });
+  return { town, host, client, call, close };
 }

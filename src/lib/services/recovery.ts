@@ -11,6 +11,6 @@ import type { Town } from "../town.ts";
 export type { RecoveredAgent };
 
 /** `tt recover`: finds agents whose loop is gone (process or lease) and recovers them. */
-export function recover(town: Town): Promise<RecoveredAgent[]> {
-  return recovery.recover(contextOf(town));
+export async function recover(town: Town): Promise<RecoveredAgent[]> {
+  return (await recovery.recover(contextOf(town))).recovered;
 }

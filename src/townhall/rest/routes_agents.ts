@@ -4,7 +4,6 @@
  * `tt restart` do.
  */
 import * as agents from "../../service/agents.ts";
-import { spawn } from "../../service/spawn_request.ts";
 import * as mailbox from "../../service/mailbox.ts";
 import * as townService from "../../service/town.ts";
 import { readBody } from "./body.ts";
@@ -80,7 +79,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
         if (body.parent_agent_id !== undefined && !isUuid(body.parent_agent_id)) {
           throw new HttpProblem(400, `Invalid parent_agent_id: ${body.parent_agent_id}`);
         }
-        const r = await spawn(ctx, {
+        const r = await agents.spawn(ctx, {
           name: body.name,
           ...(body.cli !== undefined ? { cli: body.cli } : {}),
           ...(body.role_id !== undefined ? { role: body.role_id } : {}),

@@ -1,6 +1,4 @@
 /** Recovery routes: `/v1/recover`, `/v1/reclaim`, `/v1/reclaim/orphan-tasks` (townhall.md §3.6). */
-import { isActiveState } from "../../model/agent.ts";
-import * as agents from "../../service/agents.ts";
 import { type OrphanTaskAction, orphanTasks, reclaim } from "../../service/reclaim.ts";
 import { recover } from "../../service/recovery.ts";
 import { readBody } from "./body.ts";
@@ -25,9 +23,12 @@ export function recoveryRoutes(state: RestState): RouteDef[] {
       path: "/v1/recover",
       scope: "agent.manage",
       handler: async (c) => {
-        const checked = (await agents.list(ctx)).filter((a) => isActiveState(a.state)).length;
         const r = await recover(ctx);
-        return c.json({ agents: r.map((x) => x.agent.name), checked, recovered: r.length });
+        return c.json({
+          agents: r.recovered.map((x) => x.agent.name),
+          checked: r.checked,
+          recovered: r.recovered.length,
+        });
       },
     },
     {
