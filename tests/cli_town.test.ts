@@ -126,29 +126,34 @@ Deno.test("tt init uses default_cli from the global config", async () => {
 // registry, start and stop
 
 Deno.test("tt towns: running, then stopped, then path not found", async () => {
-  await withTown({ name: "alpha" }, async (alpha) => {
-    await withTown({ init: false, env: { TT_HOME: alpha.home } }, async (beta) => {
-      await beta.ok("init", "--name", "beta");
-      let list = await towns(alpha);
-      assert.deepEqual(list.map((t) => [t.name, t.state]), [["alpha", "running"], [
-        "beta",
-        "running",
-      ]]);
-      assert.equal(list[0].path, await Deno.realPath(alpha.dir));
-      assert.equal(list[0].agents, 0);
+  // Subprocesses: two towns share one TT_HOME here, and the in-process runner swaps the
+  // process environment per run (once, in a parallel CI run, the list came from another home).
+  await withTown({ name: "alpha", inProcess: false }, async (alpha) => {
+    await withTown(
+      { init: false, inProcess: false, env: { TT_HOME: alpha.home } },
+      async (beta) => {
+        await beta.ok("init", "--name", "beta");
+        let list = await towns(alpha);
+        assert.deepEqual(list.map((t) => [t.name, t.state]), [["alpha", "running"], [
+          "beta",
+          "running",
+        ]]);
+        assert.equal(list[0].path, await Deno.realPath(alpha.dir));
+        assert.equal(list[0].agents, 0);
 
-      assert.match(await beta.ok("stop"), /Stopped/);
-      list = await towns(alpha);
-      assert.deepEqual(list.map((t) => t.state), ["running", "stopped"]);
+        assert.match(await beta.ok("stop"), /Stopped/);
+        list = await towns(alpha);
+        assert.deepEqual(list.map((t) => t.state), ["running", "stopped"]);
 
-      await Deno.remove(beta.dir, { recursive: true });
-      list = await towns(alpha);
-      assert.equal(list[1].state, "missing");
-      assert.equal(list[1].status, "(path not found)");
-      const human = await alpha.ok("towns");
-      assert.match(human, /Towns \(2\)/);
-      assert.match(human, /beta\s+\(path not found\)/);
-    });
+        await Deno.remove(beta.dir, { recursive: true });
+        list = await towns(alpha);
+        assert.equal(list[1].state, "missing");
+        assert.equal(list[1].status, "(path not found)");
+        const human = await alpha.ok("towns");
+        assert.match(human, /Towns \(2\)/);
+        assert.match(human, /beta\s+\(path not found\)/);
+      },
+    );
   });
 });
 

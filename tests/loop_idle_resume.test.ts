@@ -20,7 +20,7 @@ Deno.test("resume after a long pause: the idle clock starts again", async () => 
     await waitFor("bob's last activity to be 11 s old", async () => {
       const a = await town.store.agents.get(id);
       return a !== undefined && Date.now() - a.lastActiveAt.getTime() > 11_000;
-    });
+    }, 30_000);
     assert.equal((await town.store.agents.get(id))?.state, "paused");
 
     await town.ok("resume", "bob");

@@ -68,6 +68,8 @@ export class LoopHost {
   /** Aborted to end the host's own wait early (a loop ended, stop). */
   #nudge = new AbortController();
   #lastBacklog: string | undefined;
+  /** Checks left that still wake idle loops for the last backlog change (see #check). */
+  #backlogWakes = 0;
   #lastRenewal = 0;
   #blocking: RedisClient | undefined;
 
@@ -218,10 +220,16 @@ export class LoopHost {
     const idle = loops.filter((l) => l.phase === "idle").map((l) => l.req.id);
     const paused = loops.filter((l) => l.phase === "paused");
     const c = await store.hosts.check(ids, idle, paused.map((l) => l.req.id));
-    if (this.#lastBacklog !== undefined && c.backlog !== this.#lastBacklog) {
+    // A backlog change wakes the idle loops for this check and the next one: a loop that was
+    // between its backlog read and its wait at this check is idle by the next. The first check
+    // counts as a change too (work may have been added while the host started). A needless
+    // wake costs one pass that reads the backlog ids.
+    if (c.backlog !== this.#lastBacklog) this.#backlogWakes = 2;
+    this.#lastBacklog = c.backlog;
+    if (this.#backlogWakes > 0) {
+      this.#backlogWakes--;
       for (const l of loops) if (l.phase === "idle") l.wake?.abort();
     }
-    this.#lastBacklog = c.backlog;
     paused.forEach((l, i) => c.pausedStates[i] !== "paused" && l.wake?.abort());
     if (c.flagged === 0) return;
     const flags = await store.hosts.flags(ids);
