@@ -80,14 +80,15 @@ async function signalLocalLoops(root: string, result: LoopsStopped): Promise<Sig
     // A loop host (`agent-host <key> <first agent's name> …`) stops every loop it runs.
     const at = Math.max(argv.indexOf("agent-loop"), argv.indexOf("agent-host"));
     if (at < 2 || argv[at - 2] !== "--town" || argv[at - 1] !== town || !argv[at + 1]) continue;
+    // Read before the signal: a host rewrites its list as its loops end.
+    const names = argv[at] === "agent-host"
+      ? hostedAgents(root, argv[at + 1], pid)
+      : [argv[at + 1]];
     try {
       Deno.kill(pid, "SIGTERM");
     } catch {
       continue; // exited just now
     }
-    const names = argv[at] === "agent-host"
-      ? hostedAgents(root, argv[at + 1], pid)
-      : [argv[at + 1]];
     result.agentsStopped.push(...names);
     for (const name of names) pids.push({ name, pid });
   }
