@@ -3,6 +3,7 @@
  * `workdir` (relative to the town root) and `[agent_clis.<name>.env]`; and finding its program
  * the way the operating system will when the round starts it.
  */
+import { envVar } from "../town/env.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import { join, resolve } from "../path.ts";
 
@@ -29,7 +30,7 @@ export function cliEnvironment(
   cli: AgentCli,
   tt: TtCliVars,
   shimDir: string,
-  inheritedPath = Deno.env.get("PATH") ?? "",
+  inheritedPath = envVar("PATH") ?? "",
 ): Record<string, string> {
   const rest = cli.env.PATH ?? inheritedPath;
   return { ...cli.env, ...tt, PATH: rest === "" ? shimDir : `${shimDir}:${rest}` };

@@ -4,6 +4,7 @@
  * the environment the host was started with, so a loop always runs with the environment of
  * the command that spawned it, as when each loop was its own process.
  */
+import { envObject } from "../town/env.ts";
 import { join } from "node:path";
 import { isAlive } from "../process.ts";
 import type { TownPaths } from "../town/paths.ts";
@@ -15,7 +16,7 @@ const FILE_MODE = 0o600;
 const VOLATILE = new Set(["PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES"]);
 
 /** The host key for an environment: 16 hex digits (FNV-1a, 64 bits, of the sorted entries). */
-export function hostKey(env: Record<string, string> = Deno.env.toObject()): string {
+export function hostKey(env: Record<string, string> = envObject()): string {
   const text = Object.keys(env).filter((k) => !VOLATILE.has(k)).sort()
     .map((k) => `${k}=${env[k]}\0`).join("");
   let h = 0xcbf29ce484222325n;

@@ -3,6 +3,7 @@
  * or starting that host when none runs: `tt --town <root> agent-host <key> <name> <id>
  * <rounds>`, detached like a loop, with the first loop on its command line.
  */
+import { envVar } from "../town/env.ts";
 import type { Store } from "../store/store.ts";
 import type { Town } from "../town/town.ts";
 import { hostFiles, hostKey, liveHostPid, writeHostPid } from "./host_files.ts";
@@ -14,7 +15,7 @@ import { hostname } from "./liveness.ts";
 export const LOOP_HOST_ENV = "TT_LOOP_HOST";
 
 export function hostsEnabled(): boolean {
-  return Deno.env.get(LOOP_HOST_ENV) !== "off";
+  return envVar(LOOP_HOST_ENV) !== "off";
 }
 
 /** Runs the loop in this machine's host for the town (started if need be); returns its pid. */

@@ -2,6 +2,7 @@
  * Starting `tt agent-loop` for `tt spawn` / `tt restart`: detached in its own session with its
  * output in the agent's log (the default), or attached to the terminal (`--foreground`).
  */
+import { envObject } from "../town/env.ts";
 import { spawn } from "node:child_process";
 import { type FileHandle, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -61,7 +62,7 @@ export async function launchAgentLoop(opts: LaunchAgentLoopOptions): Promise<num
   }
   try {
     const child = spawn(program, args, {
-      env: { ...Deno.env.toObject(), ...loopV8Flags(), ...opts.env },
+      env: { ...envObject(), ...loopV8Flags(), ...opts.env },
       detached: true,
       stdio: ["ignore", log.fd, log.fd],
     });

@@ -3,6 +3,7 @@
  * stdin (or as a file for the CLIs that want it that way), stdout+stderr into the
  * round's log file, in its own session so a timeout or cancel can end the whole process tree.
  */
+import { envObject } from "../town/env.ts";
 import { type ChildProcess, spawn } from "node:child_process";
 import { type FileHandle, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -135,7 +136,7 @@ export async function runAgentCli(opts: RunAgentCliOptions): Promise<RunResult> 
     // Both streams share one open file description, so the file keeps their arrival order.
     child = spawn(inv.program, inv.args, {
       cwd: opts.cwd,
-      env: { ...Deno.env.toObject(), ...opts.env },
+      env: { ...envObject(), ...opts.env },
       detached: true,
       stdio: [inv.stdin === undefined ? "ignore" : "pipe", log.fd, log.fd],
     });

@@ -1,4 +1,5 @@
 /** The options every command has (`--town`, `--verbose`), as a command sees them. */
+import { envVar } from "../town/env.ts";
 import type { Command } from "commander";
 import { UsageError } from "../errors.ts";
 
@@ -18,7 +19,7 @@ export function resolveGlobalOptions(opts: { town?: string; verbose?: boolean })
     throw new UsageError("--town needs a folder (it was empty)");
   }
   // Inside an agent CLI (which may run in a workdir below the town), tt means that agent's town.
-  const town = opts.town ?? (Deno.env.get("TINYTOWN_TOWN")?.trim() || ".");
+  const town = opts.town ?? (envVar("TINYTOWN_TOWN")?.trim() || ".");
   return { town, verbose: opts.verbose ?? false };
 }
 

@@ -4,6 +4,7 @@
  * workdir must be a directory and its program must be found the way the round will look it up.
  * Also the warnings that do not stop it (claude as root without IS_SANDBOX).
  */
+import { envObject } from "../town/env.ts";
 import { TtError } from "../errors.ts";
 import type { AgentCli } from "../town/cli_presets.ts";
 import { basename } from "../path.ts";
@@ -75,7 +76,7 @@ export async function checkAgentCli(cli: AgentCli, opts: CliCheckOptions): Promi
 function claudeAsRootWarning(cli: AgentCli, configured: boolean): string[] {
   if (basename(cli.argv[0]) !== "claude" || !skipsPermissions(cli.argv)) return [];
   if (!runningAsRoot()) return [];
-  const env = { ...Deno.env.toObject(), ...cli.env };
+  const env = { ...envObject(), ...cli.env };
   if (env.IS_SANDBOX === "1" || env.CLAUDE_CODE_BUBBLEWRAP) return [];
   const fix = configured
     ? `add IS_SANDBOX = "1" under [agent_clis.${cli.name}.env] in tinytown.toml ` +

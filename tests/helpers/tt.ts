@@ -3,6 +3,7 @@
  * this process with its output captured — in an isolated TT_HOME, and gives each test a fresh
  * town folder that is stopped and removed afterwards.
  */
+import { withEnvOverlay } from "../../src/town/env.ts";
 import assert from "node:assert/strict";
 import { runCli } from "../../src/cli/app.ts";
 import { CapturedOutput } from "../../src/cli/output.ts";
@@ -59,15 +60,12 @@ export function runTtInProcess(
 ): Promise<TtResult> {
   const run = inProcessQueue.then(async () => {
     const env = { NO_COLOR: "1", ...options.env };
-    const saved = Object.entries(env).map(([k]) => [k, Deno.env.get(k)] as const);
-    for (const [k, v] of Object.entries(env)) Deno.env.set(k, v);
-    try {
+    // An overlay for tt's own reads, not Deno.env: parallel test modules share Deno.env.
+    return await withEnvOverlay(env, async () => {
       const output = new CapturedOutput();
       const code = await runCli(args, output);
       return { code, stdout: output.stdout, stderr: output.stderr };
-    } finally {
-      for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
-    }
+    });
   });
   inProcessQueue = run.catch(() => {});
   return run;
