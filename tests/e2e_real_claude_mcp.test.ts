@@ -13,7 +13,7 @@ import {
   offeredTools,
 } from "./helpers/model_anthropic_mcp.ts";
 import { SCRIPTED_RESULT, startModelServer } from "./helpers/model_server.ts";
-import { spawn } from "./fixtures/agent_town.ts";
+import { spawn, waitFor } from "./fixtures/agent_town.ts";
 import { realCliTown, townEvents, waitForTaskEnd, withEvidence } from "./fixtures/real_cli_town.ts";
 import { ttCommand } from "./helpers/tt.ts";
 
@@ -68,8 +68,11 @@ realCliTest(
       const calls = server.replies("tool_call");
       assert.equal(calls.length, 1);
       assert.equal(calls[0].taskId, taskId);
-      const after = server.replies("final_text").filter((r) => r.seq > calls[0].seq);
-      assert.ok(after.length >= 1);
+      // The MCP tool completed the task; claude's turn carrying the tool result comes after.
+      const after = await waitFor("claude's turn after the tool call", () => {
+        const turns = server.replies("final_text").filter((r) => r.seq > calls[0].seq);
+        return Promise.resolve(turns.length > 0 ? turns : undefined);
+      }, 60_000);
       // The tool result is tt's MCP envelope, not the CLI's text: the MCP tool did the work.
       const envelope = JSON.parse(after[0].toolResult ?? "{}");
       assert.equal(envelope.success, true, after[0].toolResult);
