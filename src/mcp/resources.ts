@@ -12,11 +12,12 @@ import { contextOf } from "../lib/context.ts";
 import type { Town } from "../lib/town.ts";
 import * as backlog from "../service/backlog.ts";
 import * as overview from "../service/town.ts";
+import { backlogEntryObject, townObject } from "../service/wire.ts";
 import * as missions from "../mission/service.ts";
 import { prettyJson } from "./envelope.ts";
 import { missionEnv } from "./mission_env.ts";
 
-import { agentSummary, backlogEntry, townObject } from "./views.ts";
+import { agentSummary } from "./views.ts";
 
 /** The fixed resource URIs, for subscriptions. */
 export const RESOURCE_URIS = [
@@ -51,7 +52,8 @@ export function defineResources(server: McpServer, town: Town): void {
   }, (uri: URL) =>
     json(
       uri,
-      async () => townObject(overview.info(ctx), await overview.agentsOverview(ctx), agentSummary),
+      async () =>
+        townObject(overview.info(ctx), (await overview.agentsOverview(ctx)).map(agentSummary)),
     ));
   server.registerResource("All Agents", "tinytown://agents", {
     ...plain,
@@ -65,7 +67,7 @@ export function defineResources(server: McpServer, town: Town): void {
       description: "The backlog in order",
     },
     (uri: URL) =>
-      json(uri, async () => (await backlog.list(ctx)).map((i) => backlogEntry(i.id, i.task))),
+      json(uri, async () => (await backlog.list(ctx)).map((i) => backlogEntryObject(i.id, i.task))),
   );
   server.registerResource(
     "Missions",
@@ -110,7 +112,7 @@ export function defineResources(server: McpServer, town: Town): void {
         if (!id) throw new Error(`Invalid task ID: ${raw}`);
         const item = (await backlog.list(ctx)).find((i) => i.id === id);
         if (!item) throw new Error(`Task not found: ${raw}`);
-        return backlogEntry(item.id, item.task);
+        return backlogEntryObject(item.id, item.task);
       }),
   );
   server.registerResource(

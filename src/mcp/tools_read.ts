@@ -4,9 +4,14 @@ import * as backlog from "../service/backlog.ts";
 import * as mailbox from "../service/mailbox.ts";
 import * as pending from "../service/task_pending.ts";
 import * as overview from "../service/town.ts";
+import {
+  agentFullObject,
+  backlogEntryObject,
+  pendingTaskObject,
+  townObject,
+} from "../service/wire.ts";
 import { isTerminalState } from "../model/agent.ts";
 import { tool, type ToolDef } from "./tool_kit.ts";
-import { agentObject, backlogEntry, townObject } from "./views.ts";
 import { MISSION_READ_TOOLS } from "./tools_mission.ts";
 
 export const READ_TOOLS: readonly ToolDef[] = [
@@ -15,13 +20,13 @@ export const READ_TOOLS: readonly ToolDef[] = [
     description: "The town's name, folder, Redis URL and every agent with its mailbox sizes",
     group: "read",
     run: async (_args, { ctx }) =>
-      townObject(overview.info(ctx), await overview.agentsOverview(ctx), agentObject),
+      townObject(overview.info(ctx), (await overview.agentsOverview(ctx)).map(agentFullObject)),
   }),
   tool({
     name: "agent.list",
     description: "Every agent with its state, counters and mailbox sizes",
     group: "read",
-    run: async (_args, { ctx }) => (await overview.agentsOverview(ctx)).map(agentObject),
+    run: async (_args, { ctx }) => (await overview.agentsOverview(ctx)).map(agentFullObject),
   }),
   tool({
     name: "agent.list_open",
@@ -29,7 +34,7 @@ export const READ_TOOLS: readonly ToolDef[] = [
     group: "read",
     run: async (_args, { ctx }) =>
       (await overview.agentsOverview(ctx)).filter((o) => !isTerminalState(o.agent.state))
-        .map(agentObject),
+        .map(agentFullObject),
   }),
   tool({
     name: "agent.inbox",
@@ -51,20 +56,14 @@ export const READ_TOOLS: readonly ToolDef[] = [
     name: "task.list_pending",
     description: "Tasks waiting in the agents' inboxes",
     group: "read",
-    run: async (_args, { ctx }) =>
-      (await pending.listPending(ctx)).map((p) => ({
-        agent_id: p.agentId,
-        agent_name: p.agentName,
-        description: p.description,
-        task_id: p.taskId,
-      })),
+    run: async (_args, { ctx }) => (await pending.listPending(ctx)).map(pendingTaskObject),
   }),
   tool({
     name: "backlog.list",
     description: "The backlog in order",
     group: "read",
     run: async (_args, { ctx }) =>
-      (await backlog.list(ctx)).map((item) => backlogEntry(item.id, item.task)),
+      (await backlog.list(ctx)).map((item) => backlogEntryObject(item.id, item.task)),
   }),
   ...MISSION_READ_TOOLS,
 ];

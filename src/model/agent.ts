@@ -277,17 +277,27 @@ export function agentFromHash(h: Record<string, string>, now = new Date()): Agen
 }
 
 /**
- * The serde JSON form (legacy string storage, API layers): tinytown's field order, `null` for
- * absent options, `Z` timestamps. tt-only fields follow, only when set.
+ * The keys every snake_case form of an agent starts with, in this order: the serde JSON form
+ * below and the REST and MCP agent objects (service/wire.ts). Absent options are `null`.
  */
-export function agentToJson(agent: Agent): string {
-  const o: Record<string, unknown> = {
+export function agentIdentityJson(agent: Agent) {
+  return {
     id: agent.id,
     name: agent.name,
     nickname: agent.nickname ?? null,
     role_id: agent.roleId ?? null,
     parent_agent_id: agent.parentAgentId ?? null,
     spawn_mode: agent.spawnMode,
+  };
+}
+
+/**
+ * The serde JSON form (legacy string storage, API layers): tinytown's field order, `null` for
+ * absent options, `Z` timestamps. tt-only fields follow, only when set.
+ */
+export function agentToJson(agent: Agent): string {
+  const o: Record<string, unknown> = {
+    ...agentIdentityJson(agent),
     agent_type: agent.agentType,
     state: agent.state,
     cli: agent.cli,

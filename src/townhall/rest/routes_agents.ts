@@ -6,19 +6,21 @@
 import * as agents from "../../service/agents.ts";
 import * as mailbox from "../../service/mailbox.ts";
 import * as townService from "../../service/town.ts";
+import {
+  agentFullObject,
+  agentReducedObject,
+  townIdentityObject,
+  townObject,
+} from "../../service/wire.ts";
 import { readBody } from "./body.ts";
 import type { RestContext, RestState, RouteDef } from "./context.ts";
 import { HttpProblem } from "./problem.ts";
 import { SharedRead } from "./shared_read.ts";
 import { pruneBody, restartBody, spawnBody } from "./schemas.ts";
-import { agentFullView, agentView, isUuid } from "./views.ts";
+import { isUuid } from "./uuid.ts";
 
 export function agentRoutes(state: RestState): RouteDef[] {
   const { ctx } = state;
-  const townInfo = () => {
-    const i = townService.info(ctx);
-    return { name: i.name, redis_url: i.redisUrl, root: i.root };
-  };
   const inbox = async (c: RestContext) => {
     const ref = c.req.param("agent")!;
     const s = await mailbox.summary(ctx, ref);
@@ -38,14 +40,15 @@ export function agentRoutes(state: RestState): RouteDef[] {
   const overview = new SharedRead(() => townService.agentsOverview(ctx));
   const statusBody = new SharedRead(async () => {
     const list = await townService.agentsOverview(ctx);
-    return JSON.stringify({
-      ...townInfo(),
-      agent_count: list.length,
-      agents: list.map(agentFullView),
-    });
+    return JSON.stringify(townObject(townService.info(ctx), list.map(agentFullObject)));
   });
   return [
-    { method: "GET", path: "/v1/town", scope: "town.read", handler: (c) => c.json(townInfo()) },
+    {
+      method: "GET",
+      path: "/v1/town",
+      scope: "town.read",
+      handler: (c) => c.json(townIdentityObject(townService.info(ctx))),
+    },
     {
       method: "GET",
       path: "/v1/status",
@@ -65,7 +68,7 @@ export function agentRoutes(state: RestState): RouteDef[] {
       handler: async (c) => {
         const list = await overview.get();
         return c.json({
-          agents: list.map((o) => agentView(o.agent, o.currentScope)),
+          agents: list.map((o) => agentReducedObject(o.agent, o.currentScope)),
           count: list.length,
         });
       },

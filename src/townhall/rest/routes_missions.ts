@@ -9,7 +9,7 @@ import { readBody } from "./body.ts";
 import type { RestContext, RestState, RouteDef } from "./context.ts";
 import { HttpProblem } from "./problem.ts";
 import { missionFailBody, missionStopBody } from "./schemas.ts";
-import { isUuid } from "./views.ts";
+import { isUuid } from "./uuid.ts";
 
 export function missionRoutes(state: RestState): RouteDef[] {
   const { ctx } = state;

@@ -5,11 +5,12 @@ import * as messages from "../../service/messages.ts";
 import * as tasks from "../../service/tasks.ts";
 import { pendingTasks } from "../../service/workload.ts";
 import type { SendKind } from "../../service/message_send.ts";
+import { backlogEntryObject, pendingTaskObject } from "../../service/wire.ts";
 import { readBody } from "./body.ts";
 import type { RestContext, RestState, RouteDef } from "./context.ts";
 import { HttpProblem } from "./problem.ts";
 import { agentBody, assignBody, backlogAddBody, sendBody } from "./schemas.ts";
-import { isUuid } from "./views.ts";
+import { isUuid } from "./uuid.ts";
 
 const KINDS: Record<string, SendKind> = { query: "query", info: "info", ack: "ack" };
 
@@ -40,12 +41,7 @@ export function workRoutes(state: RestState): RouteDef[] {
         const list = await pendingTasks(ctx);
         return c.json({
           count: list.length,
-          tasks: list.map((t) => ({
-            agent_id: t.agentId,
-            agent_name: t.agentName,
-            description: t.description,
-            task_id: t.taskId,
-          })),
+          tasks: list.map(pendingTaskObject),
         });
       },
     },
@@ -56,11 +52,7 @@ export function workRoutes(state: RestState): RouteDef[] {
       handler: async (c) => {
         const items = await backlog.list(ctx);
         return c.json({
-          backlog: items.map((i) => ({
-            description: i.task?.description ?? "(task record not found)",
-            tags: i.task?.tags ?? [],
-            task_id: i.id,
-          })),
+          backlog: items.map((i) => backlogEntryObject(i.id, i.task)),
           count: items.length,
         });
       },
