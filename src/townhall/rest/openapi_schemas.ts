@@ -8,6 +8,7 @@ const int = { type: "integer", minimum: 0 };
 const bool = { type: "boolean" };
 const nullableStr = { type: ["string", "null"] };
 const uuid = { type: "string", format: "uuid" };
+const nullableUuid = { type: ["string", "null"], format: "uuid" };
 
 export function obj(props: Record<string, Schema>, extra: Schema = {}): Schema {
   return {
@@ -40,12 +41,15 @@ const agentProps = {
   name: str,
   nickname: nullableStr,
   role_id: nullableStr,
-  parent_agent_id: { type: ["string", "null"], format: "uuid" },
+  parent_agent_id: nullableUuid,
   spawn_mode: { enum: ["fresh", "forkedcontext", "resumed"] },
   cli: str,
   state: { enum: AGENT_STATES },
   current_scope: nullableStr,
 };
+
+/** The town's identity, which the status object starts with (as in service/wire.ts). */
+const townProps = { name: str, redis_url: str, root: str };
 
 export const schemas: Record<string, Schema> = {
   Problem: obj({ type: str, title: str, status: { type: "integer" }, detail: str }),
@@ -86,11 +90,9 @@ export const schemas: Record<string, Schema> = {
     max_agents: int,
     scaling_recommendation: { enum: ["scale_up", "steady", "scale_down", "scale_to_zero"] },
   }),
-  Town: obj({ name: str, redis_url: str, root: str }),
+  Town: obj(townProps),
   Status: obj({
-    name: str,
-    redis_url: str,
-    root: str,
+    ...townProps,
     agent_count: int,
     agents: arrayOf(ref("AgentFull")),
   }),
@@ -100,7 +102,7 @@ export const schemas: Record<string, Schema> = {
     cli: str,
     name: str,
     nickname: nullableStr,
-    parent_agent_id: { type: ["string", "null"], format: "uuid" },
+    parent_agent_id: nullableUuid,
     role_id: nullableStr,
   }),
   AgentAction: obj({ agent: str, status: { enum: ["stopped", "restarted"] } }),
