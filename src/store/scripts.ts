@@ -7,13 +7,16 @@ import { Script } from "../redis/script.ts";
 import { RESTATE_LUA } from "./task_states.ts";
 
 /**
- * Partial write of a hash record that must already exist.
- * KEYS[1] = hash. ARGV = nAllowed, allowed states..., nDel, fields to delete..., field, value...
- * Returns 1 when written, 0 when the record does not exist, -1 when its state is not allowed.
+ * The Lua of a partial write of a hash record that must already exist, its arguments from
+ * ARGV[first] on: nAllowed, allowed states..., nDel, fields to delete..., field, value...
+ * `after` runs once the record is written. Returns 1 when written, 0 when the record does not
+ * exist, -1 when its state is not allowed. One source for both scripts below, each sent as
+ * its own script, so a plain record write carries no task state sets.
  */
-export const GUARDED_WRITE = new Script(`
+function guardedWriteLua(first: number, after = ""): string {
+  return `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local i = 1
+local i = ${first}
 local nallowed = tonumber(ARGV[i]); i = i + 1
 if nallowed > 0 then
   local cur = redis.call('HGET', KEYS[1], 'state')
@@ -26,32 +29,24 @@ local ndel = tonumber(ARGV[i]); i = i + 1
 if ndel > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, i, i + ndel - 1)) end
 i = i + ndel
 if i <= #ARGV then redis.call('HSET', KEYS[1], unpack(ARGV, i, #ARGV)) end
-return 1
-`);
+${after}return 1
+`;
+}
+
+/**
+ * Partial write of a hash record that must already exist (guardedWriteLua).
+ * KEYS[1] = hash. ARGV = nAllowed, allowed states..., nDel, fields to delete..., field, value...
+ */
+export const GUARDED_WRITE = new Script(guardedWriteLua(1));
 
 /**
  * GUARDED_WRITE for a task record, which also moves the task's id to the state set of the
  * state it has after the write, in the same step.
  * KEYS[1] = task hash, KEYS[2..7] = state sets. ARGV = task id, then as GUARDED_WRITE.
  */
-export const TASK_GUARDED_WRITE = new Script(`${RESTATE_LUA}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local i = 2
-local nallowed = tonumber(ARGV[i]); i = i + 1
-if nallowed > 0 then
-  local cur = redis.call('HGET', KEYS[1], 'state')
-  local ok = false
-  for j = i, i + nallowed - 1 do if ARGV[j] == cur then ok = true end end
-  if not ok then return -1 end
-end
-i = i + nallowed
-local ndel = tonumber(ARGV[i]); i = i + 1
-if ndel > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, i, i + ndel - 1)) end
-i = i + ndel
-if i <= #ARGV then redis.call('HSET', KEYS[1], unpack(ARGV, i, #ARGV)) end
-restate(2, ARGV[1], redis.call('HGET', KEYS[1], 'state'))
-return 1
-`);
+export const TASK_GUARDED_WRITE = new Script(
+  RESTATE_LUA + guardedWriteLua(2, "restate(2, ARGV[1], redis.call('HGET', KEYS[1], 'state'))\n"),
+);
 
 /**
  * Registers a new agent unless the town already has `max` active agents (0 = no limit) or the
