@@ -14,19 +14,20 @@ import {
   sseResponse,
 } from "./model_server.ts";
 
-interface MessagesRequest {
+/** The parts of a Messages request the scripted model reads. */
+export interface MessagesRequest {
   model?: string;
   stream?: boolean;
   tools?: { name?: string }[];
   messages?: { role?: string; content?: unknown }[];
 }
 
-type ContentBlock =
+export type ContentBlock =
   | { type: "text"; text: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
 /** The text of the last `tool_result` block in the conversation, if any. */
-function lastToolResult(req: MessagesRequest): string | undefined {
+export function lastToolResult(req: MessagesRequest): string | undefined {
   let found: string | undefined;
   for (const m of req.messages ?? []) {
     if (!Array.isArray(m.content)) continue;
@@ -107,7 +108,12 @@ function streamEvents(
   return events;
 }
 
-function reply(req: MessagesRequest, content: ContentBlock[], stopReason: string): Response {
+/** One assistant message, streamed (SSE) when the request asked for it. */
+export function reply(
+  req: MessagesRequest,
+  content: ContentBlock[],
+  stopReason: string,
+): Response {
   const model = req.model ?? "claude-scripted";
   if (req.stream === true) return sseResponse(streamEvents(model, content, stopReason));
   return jsonResponse(message(model, content, stopReason));
