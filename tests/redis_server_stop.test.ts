@@ -3,8 +3,9 @@
  */
 import assert from "node:assert/strict";
 import { RedisServerError } from "../src/errors.ts";
-import { ensureServer, type ManagedServer, pingServer, stopServer } from "../src/redis/server.ts";
+import { pingServer, stopServer } from "../src/redis/server.ts";
 import { isAlive } from "../src/process.ts";
+import { killIfAlive, managedServerIn, startManaged } from "./helpers/managed_server.ts";
 import { startRedis } from "./helpers/redis.ts";
 
 Deno.test("stop with an unreadable pid file and a refused SHUTDOWN reports failure", async () => {
@@ -14,15 +15,7 @@ Deno.test("stop with an unreadable pid file and a refused SHUTDOWN reports failu
     // Its files in a dir that is not the process's own, so nothing identifies the process
     // (as on a system without /proc).
     const dir = `${redis.dir}/state`;
-    const server: ManagedServer = {
-      dir,
-      pidFile: `${dir}/redis.pid`,
-      logFile: `${dir}/redis.log`,
-      lockFile: `${dir}/redis.lock`,
-      socketPath: redis.socket,
-      appendOnly: false,
-      aofName: "redis.aof",
-    };
+    const server = managedServerIn(dir, { logFile: `${dir}/redis.log`, socketPath: redis.socket });
     await Deno.mkdir(dir);
     await Deno.writeTextFile(server.pidFile, "not a pid\n");
     await assert.rejects(stopServer(server), RedisServerError);
@@ -39,24 +32,15 @@ Deno.test("stop finds a server whose .tt/ was deleted, through a symlinked town 
   await Deno.mkdir(`${root}/real`);
   await Deno.symlink(`${root}/real`, `${root}/link`);
   const dir = `${root}/link/.tt`;
-  const server: ManagedServer = {
-    dir,
-    pidFile: `${dir}/redis.pid`,
-    logFile: `${dir}/logs/redis.log`,
-    lockFile: `${dir}/redis.lock`,
-    socketPath: `${dir}/redis.sock`,
-    appendOnly: false,
-    aofName: "redis.aof",
-  };
+  const server = managedServerIn(dir);
   let pid: number | undefined;
   try {
-    assert.deepEqual(await ensureServer(server), { started: true });
-    pid = Number((await Deno.readTextFile(server.pidFile)).trim());
+    pid = await startManaged(server);
     await Deno.remove(dir, { recursive: true });
     assert.equal(await stopServer(server), true, "the orphaned server was not found");
     assert.equal(isAlive(pid), false);
   } finally {
-    if (pid !== undefined && isAlive(pid)) Deno.kill(pid, "SIGKILL");
+    killIfAlive(pid);
     await Deno.remove(root, { recursive: true });
   }
 });
@@ -64,19 +48,10 @@ Deno.test("stop finds a server whose .tt/ was deleted, through a symlinked town 
 Deno.test("stop does not wait out the SHUTDOWN timeout when it could not send SHUTDOWN", async () => {
   const root = await Deno.makeTempDir({ prefix: "tt-review-" });
   const dir = `${root}/.tt`;
-  const server: ManagedServer = {
-    dir,
-    pidFile: `${dir}/redis.pid`,
-    logFile: `${dir}/logs/redis.log`,
-    lockFile: `${dir}/redis.lock`,
-    socketPath: `${dir}/redis.sock`,
-    appendOnly: false,
-    aofName: "redis.aof",
-  };
+  const server = managedServerIn(dir);
   let pid: number | undefined;
   try {
-    assert.deepEqual(await ensureServer(server), { started: true });
-    pid = Number((await Deno.readTextFile(server.pidFile)).trim());
+    pid = await startManaged(server);
     await Deno.remove(server.socketPath!); // alive, named by its pid file, but unreachable
     const started = Date.now();
     assert.equal(await stopServer(server), true);
@@ -85,7 +60,7 @@ Deno.test("stop does not wait out the SHUTDOWN timeout when it could not send SH
     assert.ok(await Deno.stat(`${dir}/dump.rdb`), "SIGTERM saves");
     assert.ok(took < 5000, `stop took ${took} ms waiting for a SHUTDOWN it never sent`);
   } finally {
-    if (pid !== undefined && isAlive(pid)) Deno.kill(pid, "SIGKILL");
+    killIfAlive(pid);
     await Deno.remove(root, { recursive: true });
   }
 });

@@ -5,14 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { RedisClient, RedisReplyError } from "../src/redis/mod.ts";
-import {
-  checkServerBinary,
-  ensureServer,
-  type ManagedServer,
-  stopServer,
-} from "../src/redis/server.ts";
+import { checkServerBinary, stopServer } from "../src/redis/server.ts";
 import { isAlive } from "../src/process.ts";
 import { exists, findOnPath, withTempDir } from "./helpers/fs.ts";
+import { killIfAlive, managedServerIn, startManaged } from "./helpers/managed_server.ts";
 import { freePort, startRedis, waitFor } from "./helpers/redis.ts";
 import {
   oneErrorLine,
@@ -386,20 +382,10 @@ Deno.test("stopServer falls back to SIGTERM, promptly, when SHUTDOWN is refused"
       "redis-server",
       `exec '${findOnPath("redis-server")}' "$@" --rename-command SHUTDOWN ""`,
     );
-    const server: ManagedServer = {
-      dir,
-      pidFile: `${dir}/redis.pid`,
-      logFile: `${dir}/logs/redis.log`,
-      lockFile: `${dir}/redis.lock`,
-      socketPath: `${dir}/redis.sock`,
-      appendOnly: false,
-      aofName: "redis.aof",
-      binary,
-    };
+    const server = managedServerIn(dir, { binary });
     let pid: number | undefined;
     try {
-      assert.deepEqual(await ensureServer(server), { started: true });
-      pid = Number((await Deno.readTextFile(server.pidFile)).trim());
+      pid = await startManaged(server);
       const client = await RedisClient.connect(`unix://${server.socketPath}`);
       try {
         await client.set("k", "v");
@@ -417,7 +403,7 @@ Deno.test("stopServer falls back to SIGTERM, promptly, when SHUTDOWN is refused"
       assert.ok(await exists(`${dir}/dump.rdb`), "SIGTERM makes redis save as well");
       assert.equal(await stopServer(server), false, "nothing left to stop");
     } finally {
-      if (pid !== undefined && isAlive(pid)) Deno.kill(pid, "SIGKILL");
+      killIfAlive(pid);
     }
   });
 });
