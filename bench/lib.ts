@@ -2,6 +2,7 @@
  * Shared helpers for benchmarks: statistics, timing child processes, a temp redis-server,
  * and the result shape every benchmark returns so bench/main.ts can print them together.
  */
+import { scratchServerArgs } from "../tests/helpers/redis.ts";
 
 /** One comparison: our number against a reference, checked against a goal. */
 export interface BenchResult {
@@ -152,21 +153,7 @@ export async function startTempRedis(extraArgs: string[] = []): Promise<TempRedi
   const dir = await Deno.makeTempDir({ prefix: "tt-bench-redis-" });
   const socket = `${dir}/redis.sock`;
   const child = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      "0",
-      "--unixsocket",
-      socket,
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--logfile",
-      `${dir}/redis.log`,
-      ...extraArgs,
-    ],
+    args: [...scratchServerArgs(dir, socket), "--logfile", `${dir}/redis.log`, ...extraArgs],
     stdin: "null",
     stdout: "null",
     stderr: "null",

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { RedisClient, RedisLoadingError, RedisReplyError } from "../src/redis/mod.ts";
-import { waitFor } from "./helpers/redis.ts";
+import { scratchServerArgs, waitFor } from "./helpers/redis.ts";
 import { makeTestTown } from "./helpers/tt.ts";
 
 const KEYS = 2000;
@@ -25,7 +25,7 @@ const SLOW_LOAD = [
 async function makeRdb(dir: string): Promise<void> {
   const socket = `${dir}/seed.sock`;
   const child = new Deno.Command("redis-server", {
-    args: ["--port", "0", "--unixsocket", socket, "--dir", dir, "--save", "", "--appendonly", "no"],
+    args: scratchServerArgs(dir, socket),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -58,19 +58,7 @@ async function canConnect(socket: string): Promise<boolean> {
 /** A foreground redis-server loading `dir/dump.rdb` slowly. */
 function startLoading(dir: string, socket: string): Deno.ChildProcess {
   return new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      "0",
-      "--unixsocket",
-      socket,
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      ...SLOW_LOAD,
-    ],
+    args: [...scratchServerArgs(dir, socket), ...SLOW_LOAD],
     stdout: "null",
     stderr: "null",
   }).spawn();

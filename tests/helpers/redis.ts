@@ -54,6 +54,25 @@ export interface TestRedis extends AsyncDisposable {
   restart(): Promise<void>;
 }
 
+/**
+ * The `redis-server` arguments of a throw-away server: `--dir` and a Unix socket of its own,
+ * no persistence (tests, the benchmarks' temp servers, the loading test's seed server).
+ */
+export function scratchServerArgs(dir: string, socket: string, port = 0): string[] {
+  return [
+    "--port",
+    String(port),
+    "--unixsocket",
+    socket,
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+  ];
+}
+
 /** Starts a fresh redis-server; see the module comment. */
 export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedis> {
   const dir = await Deno.makeTempDir({ prefix: "tt-redis-", dir: opts.tempRoot });
@@ -64,19 +83,10 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
   for (let attempt = 1;; attempt++) {
     const port = opts.tcp ? freePort() : undefined;
     const args = [
-      "--port",
-      String(port ?? 0),
+      ...scratchServerArgs(dir, socket, port),
       ...(port ? ["--bind", "127.0.0.1"] : []),
-      "--unixsocket",
-      socket,
       "--unixsocketperm",
       "700",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "no",
       "--daemonize",
       "no",
       "--logfile",
