@@ -180,10 +180,41 @@ Deno.test("sendMany delivers every message in order, in pipelines", () =>
     const many = Array.from({ length: 2500 }, () => ping(agent));
     await town.channel.sendMany(many);
     assert.equal(await town.channel.inboxLen(agent), 2500);
-    const first = await town.channel.peekInbox(agent, 3);
-    assert.deepEqual(first.map((m) => m.id), many.slice(0, 3).map((m) => m.id));
+    // More than one variadic push's worth (1,000 values each), still in order.
+    const all = await town.channel.peekInbox(agent, 2500);
+    assert.deepEqual(all.map((m) => m.id), many.map((m) => m.id));
     await town.channel.sendMany([ping(agent)], { urgent: true });
     assert.equal(await town.channel.urgentLen(agent), 1);
+  }));
+
+Deno.test("sendMany queues mixed recipients and priorities exactly as one send each would", () =>
+  withLibTown(async (town) => {
+    const [a, b, c, d] = [newId(), newId(), newId(), newId()];
+    const task = (to: string, priority: Message["priority"]) => ({
+      ...newMessage(SUPERVISOR_ID, to, { type: "task", description: `for ${to}` }),
+      priority,
+    });
+    // Runs of the same list and direction, broken by another recipient or priority.
+    const mix = (x: string, y: string) => [
+      task(x, "normal"),
+      task(x, "normal"),
+      task(y, "normal"),
+      task(x, "high"),
+      task(x, "urgent"),
+      task(x, "low"),
+      task(x, "normal"),
+    ];
+    const one = mix(a, b);
+    for (const m of one) await town.channel.send(m);
+    const many = mix(c, d);
+    await town.channel.sendMany(many);
+    const order = async (agent: string, sent: Message[]) => {
+      const ids = (await town.channel.peekInbox(agent, 100)).map((m) => m.id);
+      return ids.map((id) => sent.findIndex((m) => m.id === id));
+    };
+    assert.deepEqual(await order(c, many), await order(a, one));
+    assert.deepEqual(await order(d, many), await order(b, one));
+    assert.deepEqual(await order(a, one), [4, 3, 0, 1, 5, 6]);
   }));
 
 Deno.test("request waits for the reply with its correlation id, leaving other messages", () =>

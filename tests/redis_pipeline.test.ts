@@ -192,3 +192,21 @@ Deno.test("evalScript: a script error is a RedisReplyError", async () => {
     );
   });
 });
+
+Deno.test("a command with deferWrite keeps its place in order and goes out on its own", async () => {
+  await withClient(async (client, redis) => {
+    // Queued first but written late: the GET after it must still see its SET.
+    const set = client.command(["SET", "deferred", "1"], { deferWrite: true });
+    assert.equal(await client.get("deferred"), "1");
+    assert.equal(await set, "OK");
+    // With no command after it, the write still happens (on the event loop's next turn).
+    const alone = client.command(["SET", "alone", "2"], { deferWrite: true });
+    assert.equal(await alone, "OK");
+    const other = await RedisClient.connect(redis.url);
+    try {
+      assert.equal(await other.get("alone"), "2");
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -262,6 +262,36 @@ Deno.test("encoder: what it writes parses back to the same arguments (random str
   }
 });
 
+Deno.test("encoder: text encoded in place has the bytes and length TextEncoder gives", () => {
+  const utf8 = new TextEncoder();
+  const reference = (args: string[]) => {
+    const parts = [bytes(`*${args.length}\r\n`)];
+    for (const a of args) {
+      const b = utf8.encode(a);
+      parts.push(bytes(`$${b.length}\r\n`), b, bytes("\r\n"));
+    }
+    return parts.flatMap((p) => [...p]);
+  };
+  const cases = [
+    "é".repeat(4), // room for 12 bytes (2 digits), needs 8 (1 digit): the text moves back
+    "é".repeat(40), // 120 reserved, 80 written
+    "x".repeat(65), // just past the hand-copied size, ASCII
+    "😀".repeat(30), // surrogate pairs: 4 bytes per 2 units
+    "a\ud800b".repeat(30), // lone surrogates become U+FFFD (3 bytes)
+    "€".repeat(70_000), // past the in-place size: encoded apart
+    "y".repeat(64 * 1024),
+  ];
+  for (const text of cases) {
+    const args = ["SET", text, "k"];
+    assert.deepEqual([...encodeCommand(args)], reference(args), `${text.slice(0, 8)}…`);
+  }
+  // Several in one buffer, each in place.
+  assert.deepEqual(
+    [...encodeCommands([["A", "é".repeat(4)], ["B", "é".repeat(40)]])],
+    [...reference(["A", "é".repeat(4)]), ...reference(["B", "é".repeat(40)])],
+  );
+});
+
 Deno.test("encoder: a bad argument throws and leaves the buffer as it was", () => {
   const buf = new CommandBuffer(64);
   buf.append(["PING"]);

@@ -76,8 +76,11 @@ export class Channel {
   async sendMany(messages: readonly Message[], options: { urgent?: boolean } = {}): Promise<void> {
     const batches = [];
     for (let i = 0; i < messages.length; i += SEND_CHUNK) {
-      const p = this.#store.pipeline();
-      for (const m of messages.slice(i, i + SEND_CHUNK)) this.#store.mailbox.sendTo(p, m, options);
+      const p = this.#store.mailbox.sendManyTo(
+        this.#store.pipeline(),
+        messages.slice(i, i + SEND_CHUNK),
+        options,
+      );
       batches.push(p.execOrThrow());
     }
     await Promise.all(batches);

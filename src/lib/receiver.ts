@@ -206,12 +206,13 @@ export class Receiver {
       await this.#store.mailbox.deadLetterOne(agentId, taken, reason ?? "unreadable");
       return null;
     }
-    // Sent now but not awaited, so the removal costs the caller no time; close() waits for
-    // it. Not deferred: commands on a connection run in order, so every later command of
-    // this Channel (the next receive, a count, redeliverInFlight) sees the message out of
-    // flight; a removal sent a macrotask later could come after them, and a redelivery
-    // meanwhile would hand the message out a second time.
-    const settling = this.#store.mailbox.settle(agentId, taken)
+    // Queued now but not awaited, and written on the next turn of the event loop (or with
+    // the next command), so the removal costs the caller no time; close() waits for it.
+    // Queued at once: commands on a connection run in order, so every later command of this
+    // Channel (the next receive, a count, redeliverInFlight) sees the message out of flight;
+    // a removal queued later could come after them, and a redelivery meanwhile would hand
+    // the message out a second time.
+    const settling = this.#store.mailbox.settle(agentId, taken, { deferWrite: true })
       .catch(() => {
         // Still in flight: recovery puts it back, so it may come twice, never not at all.
       });

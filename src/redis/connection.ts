@@ -32,6 +32,13 @@ interface Pending {
 export interface SendOptions {
   /** Aborting closes the connection (its reply stream cannot be resynchronised otherwise). */
   signal?: AbortSignal;
+  /**
+   * The command joins the write buffer at once, so it keeps its place in the order of the
+   * connection's commands, but its write may wait for the event loop's next turn (it goes
+   * out sooner with any command sent meanwhile). For housekeeping whose caller does not wait
+   * for it, so that the caller's next step does not pay for a write first.
+   */
+  deferWrite?: boolean;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
@@ -48,6 +55,8 @@ export class RedisConnection {
   #head = 0;
   #out = new CommandBuffer();
   #writing = false;
+  /** A deferred flush is scheduled. */
+  #flushSoon = false;
   #error: Error | undefined;
   #readDone: Promise<void>;
   /** Receives replies that no command is waiting for (pub/sub messages), undecoded. */
@@ -182,7 +191,7 @@ export class RedisConnection {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#expect(1, undefined, decode, signal) as Promise<RespValue>;
+    return this.#expect(1, undefined, decode, signal, options?.deferWrite) as Promise<RespValue>;
   }
 
   /** Sends commands in one write. Resolves with every reply in order; error replies are values. */
@@ -226,6 +235,7 @@ export class RedisConnection {
     replies: RespValue[] | undefined,
     decode: boolean,
     signal: AbortSignal | undefined,
+    deferWrite = false,
   ): Promise<RespValue | RespValue[]> {
     return new Promise((resolve, reject) => {
       const entry: Pending = { left, replies, decode, resolve, reject, signal, onAbort: undefined };
@@ -234,7 +244,8 @@ export class RedisConnection {
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#pending.push(entry);
-      this.#scheduleFlush();
+      if (deferWrite) this.#scheduleDeferredFlush();
+      else this.#scheduleFlush();
     });
   }
 
@@ -245,6 +256,16 @@ export class RedisConnection {
    */
   #scheduleFlush(): void {
     if (!this.#writing) this.#flush();
+  }
+
+  /** A flush on the event loop's next turn (a write under way takes the bytes anyway). */
+  #scheduleDeferredFlush(): void {
+    if (this.#writing || this.#flushSoon) return;
+    this.#flushSoon = true;
+    onTimeout(0, () => {
+      this.#flushSoon = false;
+      if (!this.#error) this.#scheduleFlush();
+    });
   }
 
   async #flush(): Promise<void> {

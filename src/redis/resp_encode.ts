@@ -13,9 +13,19 @@ const LF = 10;
 const textEncoder = new TextEncoder();
 /** Strings up to this length are checked for ASCII and copied by hand. */
 const SHORT_TEXT = 64;
+/**
+ * Longer strings up to this length are encoded straight into the output buffer (room for
+ * their worst case, 3 bytes per UTF-16 unit, is made first); longer ones are encoded apart,
+ * so that a huge value does not grow the buffer to three times its size.
+ */
+const DIRECT_TEXT = 64 * 1024;
 
-/** Per-argument scratch for the encoder: an ASCII string or the argument's bytes. */
+/**
+ * Per-argument scratch for the encoder: a string (copied by hand when `handCopied`, else
+ * encoded in place) or the argument's bytes.
+ */
 const items: (string | Uint8Array)[] = [];
+const handCopied: boolean[] = [];
 
 /** Resolves the bytes of each argument into `items`; returns the encoded size of the command. */
 function prepare(args: readonly RedisArg[]): number {
@@ -23,8 +33,18 @@ function prepare(args: readonly RedisArg[]): number {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     let item: string | Uint8Array;
+    handCopied[i] = true;
     if (typeof arg === "string") {
-      item = arg.length <= SHORT_TEXT && isAscii(arg) ? arg : textEncoder.encode(arg);
+      if (arg.length <= SHORT_TEXT && isAscii(arg)) {
+        item = arg;
+      } else if (arg.length <= DIRECT_TEXT) {
+        handCopied[i] = false;
+        items[i] = arg;
+        size += 5 + digitCount(arg.length * 3) + arg.length * 3;
+        continue;
+      } else {
+        item = textEncoder.encode(arg);
+      }
     } else if (typeof arg === "number") {
       item = numberText(arg);
     } else if (arg instanceof Uint8Array) {
@@ -48,6 +68,10 @@ function write(out: Uint8Array, at: number, count: number): number {
   for (let i = 0; i < count; i++) {
     const item = items[i];
     items[i] = ""; // drop references to caller data
+    if (typeof item === "string" && !handCopied[i]) {
+      at = writeText(out, at, item);
+      continue;
+    }
     const len = item.length;
     out[at++] = 36; // '$'
     at = writeUint(out, at, len);
@@ -62,6 +86,27 @@ function write(out: Uint8Array, at: number, count: number): number {
     out[at++] = CR;
     out[at++] = LF;
   }
+  return at;
+}
+
+/**
+ * Writes a bulk string of `text` encoded in place: the length is known only once the text is
+ * encoded, so the text goes where the longest length would leave it and moves back when its
+ * length has fewer digits (rarely: only when it is not mostly ASCII).
+ */
+function writeText(out: Uint8Array, at: number, text: string): number {
+  const reserved = digitCount(text.length * 3);
+  out[at++] = 36; // '$'
+  const body = at + reserved + 2;
+  const { written } = textEncoder.encodeInto(text, out.subarray(body));
+  const digits = digitCount(written);
+  if (digits < reserved) out.copyWithin(at + digits + 2, body, body + written);
+  at = writeUint(out, at, written);
+  out[at++] = CR;
+  out[at++] = LF;
+  at += written;
+  out[at++] = CR;
+  out[at++] = LF;
   return at;
 }
 
