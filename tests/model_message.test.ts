@@ -204,3 +204,42 @@ Deno.test("malformed input gives ok:false, never a throw", () => {
   const r = decodeMessage(variant({ priority: "critical" }));
   assert.equal(r.ok ? "" : r.reason, "field 'priority' has unknown value 'critical'");
 });
+
+Deno.test("encodeMessage writes what JSON.stringify of the field-ordered object writes", () => {
+  // The reference: the object in tinytown's order, stringified whole.
+  const reference = (m: Message): string => {
+    const b = m.body as unknown as Record<string, unknown>;
+    const fields: Record<string, unknown> = { id: m.id, from: m.from, to: m.to, type: b.type };
+    const snake: Record<string, string> = { taskId: "task_id", currentTask: "current_task" };
+    for (const [k, v] of Object.entries(b)) {
+      if (k === "type") continue;
+      if (k === "ackType") fields.ack_type = v;
+      else fields[snake[k] ?? k] = v;
+    }
+    if (b.type === "status_response") fields.current_task = b.currentTask ?? null;
+    Object.assign(fields, {
+      priority: m.priority,
+      created_at: m.createdAt.toISOString().replace(".000Z", "Z"),
+      correlation_id: m.correlationId ?? null,
+    });
+    if (m.redelivered) fields.redelivered = true;
+    return JSON.stringify(fields);
+  };
+  const awkward = 'quote " backslash \\ newline \n tab \t nul \u0000 é 😀 \ud800 </script>';
+  const bodies: MessageBody[] = [
+    ...ALL_BODIES,
+    { type: "task", description: awkward },
+    { type: "custom", kind: awkward, payload: awkward },
+    { type: "task_done", taskId: T, result: "" },
+  ];
+  for (const body of bodies) {
+    for (const now of [NOW, new Date(Date.UTC(2026, 0, 1))]) {
+      const m = newMessage(A, SUPERVISOR_ID, body, { now, correlationId: M });
+      assert.equal(encodeMessage(m), reference(m));
+      const plain = newMessage(A, SUPERVISOR_ID, body, { now });
+      assert.equal(encodeMessage(plain), reference(plain));
+      const again = { ...plain, redelivered: true };
+      assert.equal(encodeMessage(again), reference(again));
+    }
+  }
+});

@@ -5,10 +5,18 @@
  * which tinytown reads fine.
  */
 
+/** The last time formatted: records written together (sendMany, a batch) share their milliseconds. */
+let lastTime = NaN;
+let lastBase = "";
+
 function utcBase(date: Date): string {
+  const time = date.getTime();
+  if (time === lastTime) return lastBase;
   const iso = date.toISOString(); // always YYYY-MM-DDTHH:MM:SS.mmmZ for years 0..9999
   const ms = date.getUTCMilliseconds();
-  return ms === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
+  lastBase = ms === 0 ? iso.slice(0, 19) : iso.slice(0, 23);
+  lastTime = time;
+  return lastBase;
 }
 
 /** RFC 3339 with `+00:00`, the form of agent and task hash fields. */
