@@ -10,16 +10,10 @@ import {
   RedisError,
   RedisLoadingError,
 } from "../redis/errors.ts";
-import {
-  diedUncleanly,
-  ensureServer,
-  isLoopback,
-  type ManagedServer,
-  requirePassword,
-  serverEndpoint,
-  serverState,
-} from "../redis/server.ts";
-import { describeLoss } from "../redis/server_data.ts";
+import type { ManagedServer } from "../redis/server.ts";
+import { serverEndpoint } from "../redis/server_config.ts";
+import { diedUncleanly, isLoopback, serverState } from "../redis/server_state.ts";
+import { lazyImport } from "../lazy.ts";
 import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
 import { loadTownConfig, type TownConfig } from "./config.ts";
@@ -48,6 +42,13 @@ export interface Town {
   warnings: string[];
   close(): Promise<void>;
 }
+
+/**
+ * The code that starts a redis-server and changes a running one's settings: loaded only when
+ * the connect fails, since a command most often finds its server running (see src/lazy.ts).
+ */
+const serverControl = () =>
+  lazyImport<typeof import("../redis/server.ts")>("../redis/server.ts", import.meta.url);
 
 /**
  * How long a command waits for a Redis that is loading its data (right after a restart)
@@ -102,7 +103,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
   } catch (err) {
     if (server && await runsWithoutPassword(server, err)) {
       // Started by an older tt, or before a password was configured: close it now.
-      await requirePassword(server);
+      await (await serverControl()).requirePassword(server);
       warnings.push(
         `${serverName(config)} was running without a password; it now requires the ` +
           `configured or generated one`,
@@ -118,6 +119,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     ) {
       throw new TownStoppedError(config.name, paths.root, shownUrl);
     } else {
+      const { describeLoss, ensureServer } = await serverControl();
       const ensured = await ensureServer(server);
       startedServer = ensured.started;
       if (ensured.restartedAfterCrash) {

@@ -5,7 +5,7 @@
  */
 import type { FastCommand } from "./parse.ts";
 import { resolveGlobalOptions } from "../globals.ts";
-import { lazyImport } from "../lazy.ts";
+import { lazyImport } from "../../lazy.ts";
 
 const messages = () =>
   lazyImport<typeof import("../messages.ts")>("../messages.ts", import.meta.url);
