@@ -14,6 +14,7 @@ export const LAZY_MODULES = [
   "src/cli/tasks.ts",
   "src/cli/status.ts",
   "src/cli/town.ts",
+  "src/mission/service.ts",
   "src/redis/server.ts",
 ] as const;
 
