@@ -16,6 +16,13 @@ export const LAZY_MODULES = [
   "src/cli/town.ts",
   "src/mission/service.ts",
   "src/redis/server.ts",
+  "src/store/docket.ts",
+  "src/store/hosts.ts",
+  "src/store/migration.ts",
+  "src/store/missions.ts",
+  "src/store/reclaim.ts",
+  "src/store/snapshots.ts",
+  "src/store/wipe.ts",
 ] as const;
 
 /** Imports `path` (relative to `base`, an `import.meta.url`) when called. */
