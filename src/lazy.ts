@@ -15,6 +15,7 @@ export const LAZY_MODULES = [
   "src/cli/status.ts",
   "src/cli/town.ts",
   "src/mission/service.ts",
+  "src/redis/pubsub.ts",
   "src/redis/server.ts",
   "src/store/docket.ts",
   "src/store/hosts.ts",

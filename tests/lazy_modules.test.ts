@@ -24,7 +24,7 @@ async function lazilyImported(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const file of [join(ROOT, "main.ts"), ...await sourceFiles(join(ROOT, "src"))]) {
     const source = await Deno.readTextFile(file);
-    const calls = source.matchAll(/lazyImport<[^>]*>\(\s*"([^"]+)",\s*import\.meta\.url\)/g);
+    const calls = source.matchAll(/lazyImport<[^>]*>\(\s*"([^"]+)",\s*import\.meta\.url,?\s*\)/g);
     for (const [, specifier] of calls) {
       const target = fileURLToPath(new URL(specifier, `file://${file}`));
       found.set(relative(ROOT, target), relative(ROOT, file));

@@ -2,7 +2,7 @@
 import { dirname, join, resolve } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { type Env, processEnv } from "./env.ts";
-import { globalConfigDir } from "./global_config.ts";
+import { globalConfigDir } from "./global_dir.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 import {
   isTable,

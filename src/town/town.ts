@@ -18,7 +18,7 @@ import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
 import { loadTownConfig, type TownConfig } from "./config.ts";
 import { type Env, processEnv } from "./env.ts";
-import { globalConfigDir } from "./global_config.ts";
+import { globalConfigDir } from "./global_dir.ts";
 import { type TownPaths, townPaths } from "./paths.ts";
 import { isExternalRedis, redisPassword, redisUrl, redisUrlRedacted } from "./redis_endpoint.ts";
 import { ensurePasswordFile, passwordFile, readPasswordFile } from "./redis_password.ts";
