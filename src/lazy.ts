@@ -24,6 +24,7 @@ export const LAZY_MODULES = [
   "src/store/reclaim.ts",
   "src/store/snapshots.ts",
   "src/store/wipe.ts",
+  "src/town/toml_text.ts",
 ] as const;
 
 /** Imports `path` (relative to `base`, an `import.meta.url`) when called. */

@@ -8,18 +8,17 @@ import { normalizeLegacyCliName } from "./cli_presets.ts";
 import { type Env, processEnv } from "./env.ts";
 import {
   mergeKnown,
-  parseToml,
   readBool,
   readInt,
   readString,
   readStringMap,
   readTable,
   readTextIfExists,
-  stringifyToml,
   type TomlSource,
   type TomlTable,
   writeTextAtomic,
 } from "./toml_file.ts";
+import { parseToml, stringifyToml } from "./toml_text.ts";
 import { generateRedisPassword, globalConfigDir } from "./global_dir.ts";
 
 export { generateRedisPassword, globalConfigDir } from "./global_dir.ts";

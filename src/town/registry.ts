@@ -7,14 +7,13 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 import {
   isTable,
   keyError,
-  parseToml,
   readString,
   readTextIfExists,
-  stringifyToml,
   type TomlSource,
   type TomlTable,
   writeTextAtomic,
 } from "./toml_file.ts";
+import { parseToml, stringifyToml } from "./toml_text.ts";
 
 export const REGISTRY_FILE_NAME = "towns.toml";
 

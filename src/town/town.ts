@@ -16,7 +16,8 @@ import { diedUncleanly, isLoopback, serverState } from "../redis/server_state.ts
 import { lazyImport } from "../lazy.ts";
 import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
-import { loadTownConfig, type TownConfig } from "./config.ts";
+import type { TownConfig } from "./config.ts";
+import { loadTownConfig } from "./config_load.ts";
 import { type Env, processEnv } from "./env.ts";
 import { globalConfigDir } from "./global_dir.ts";
 import { type TownPaths, townPaths } from "./paths.ts";
