@@ -13,7 +13,7 @@ export const LAZY_MODULES = [
   "src/cli/messages.ts",
   "src/cli/tasks.ts",
   "src/cli/status.ts",
-  "src/cli/town.ts",
+  "src/cli/town_start.ts",
   "src/mission/service.ts",
   "src/redis/pubsub.ts",
   "src/redis/server.ts",
