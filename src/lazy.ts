@@ -17,6 +17,7 @@ export const LAZY_MODULES = [
   "src/mission/service.ts",
   "src/redis/pubsub.ts",
   "src/redis/server.ts",
+  "src/redis/server_state.ts",
   "src/store/docket.ts",
   "src/store/hosts.ts",
   "src/store/migration.ts",

@@ -19,13 +19,19 @@ import {
 } from "../private_files.ts";
 import { findServerByDir } from "./server_process.ts";
 import { type SavedData, savedData } from "./server_data.ts";
-import { serverArgs, serverConfigFile, serverConfigText, serverEndpoint } from "./server_config.ts";
+import {
+  isLoopback,
+  serverArgs,
+  serverConfigFile,
+  serverConfigText,
+  serverEndpoint,
+} from "./server_config.ts";
 import { enableAof } from "./server_settings.ts";
 
-export { serverEndpoint } from "./server_config.ts";
+export { isLoopback, serverEndpoint } from "./server_config.ts";
 export { requirePassword } from "./server_settings.ts";
-import { isLoopback, serverState } from "./server_state.ts";
-export { diedUncleanly, isLoopback, type ServerState, serverState } from "./server_state.ts";
+import { serverState } from "./server_state.ts";
+export { diedUncleanly, type ServerState, serverState } from "./server_state.ts";
 export { describeLoss } from "./server_data.ts";
 import { sleep } from "../sleep.ts";
 

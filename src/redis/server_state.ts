@@ -36,7 +36,3 @@ async function readPid(pidFile: string): Promise<number | undefined> {
     return undefined;
   }
 }
-
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
-}

@@ -11,8 +11,8 @@ import {
   RedisLoadingError,
 } from "../redis/errors.ts";
 import type { ManagedServer } from "../redis/server.ts";
-import { serverEndpoint } from "../redis/server_config.ts";
-import { diedUncleanly, isLoopback, serverState } from "../redis/server_state.ts";
+import { isLoopback, serverEndpoint } from "../redis/server_config.ts";
+import type { ServerState } from "../redis/server_state.ts";
 import { lazyImport } from "../lazy.ts";
 import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
@@ -50,6 +50,21 @@ export interface Town {
  */
 const serverControl = () =>
   lazyImport<typeof import("../redis/server.ts")>("../redis/server.ts", import.meta.url);
+
+/** The pid-file checks, which only a failed connect (and townServerState) need. */
+const serverStates = () =>
+  lazyImport<typeof import("../redis/server_state.ts")>(
+    "../redis/server_state.ts",
+    import.meta.url,
+  );
+
+async function serverState(server: ManagedServer): Promise<ServerState> {
+  return await (await serverStates()).serverState(server);
+}
+
+async function diedUncleanly(server: ManagedServer): Promise<boolean> {
+  return await (await serverStates()).diedUncleanly(server);
+}
 
 /**
  * How long a command waits for a Redis that is loading its data (right after a restart)
