@@ -2,7 +2,7 @@
 /** tt: entry point. Only wires the CLI; everything else lives in src/. */
 import { agentHostArgs, agentLoopArgs } from "./src/cli/agent_loop_args.ts";
 import { runFast } from "./src/cli/fast/run.ts";
-import { lazyImport } from "./src/cli/lazy.ts";
+import { lazyImport } from "./src/lazy.ts";
 
 type LoopEntry = typeof import("./src/cli/agent_loop_entry.ts");
 type App = typeof import("./src/cli/app.ts");
@@ -10,7 +10,7 @@ type App = typeof import("./src/cli/app.ts");
 // Agent loops are long-lived background processes: they skip the command-line parser and the
 // other command groups, which saves start-up time and memory in every loop. The common commands
 // (send, task complete, status, ...) run without commander when their line is plain; only
-// the others load the full parser (lazily: see src/cli/lazy.ts).
+// the others load the full parser (lazily: see src/lazy.ts).
 const loop = agentLoopArgs(Deno.args);
 const host = loop ? undefined : agentHostArgs(Deno.args);
 const entry = () => lazyImport<LoopEntry>("./src/cli/agent_loop_entry.ts", import.meta.url);

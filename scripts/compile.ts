@@ -9,7 +9,7 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAZY_MODULES } from "../src/cli/lazy.ts";
+import { LAZY_MODULES } from "../src/lazy.ts";
 
 export const TARGETS = [
   "x86_64-unknown-linux-gnu",

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { buildProgram } from "../src/cli/app.ts";
 import { FAST_COMMANDS } from "../src/cli/fast/commands.ts";
 import { parseFastLine } from "../src/cli/fast/parse.ts";
-import { LAZY_MODULES } from "../src/cli/lazy.ts";
+import { LAZY_MODULES } from "../src/lazy.ts";
 
 const ROOT = new URL("../", import.meta.url);
 

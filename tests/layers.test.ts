@@ -20,7 +20,15 @@ import { dirname, join, normalize, relative } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 const LAYERS: ReadonlyArray<readonly [layer: string, units: readonly string[]]> = [
-  ["base", ["errors.ts", "path.ts", "private_files.ts", "process.ts", "sleep.ts", "version.ts"]],
+  ["base", [
+    "errors.ts",
+    "lazy.ts",
+    "path.ts",
+    "private_files.ts",
+    "process.ts",
+    "sleep.ts",
+    "version.ts",
+  ]],
   ["redis", ["redis"]],
   ["model", ["model"]],
   ["store", ["store"]],

@@ -2,21 +2,28 @@
  * The mission hook of `tt task complete`: a completed mission task moves its work item on
  * (service: onTaskCompleted). Printed as the "Mission sync" lines tinytown prints.
  */
+import { lazyImport } from "../lazy.ts";
 import { missionConfigFrom } from "../mission/config.ts";
-import { type CompletionSync, onTaskCompleted } from "../mission/service.ts";
+import { missionTaskInfo } from "../mission/mission_tasks.ts";
+import type { CompletionSync } from "../mission/service.ts";
 import type { Task } from "../model/task.ts";
 import type { Store } from "../store/store.ts";
 import type { Town } from "../town/town.ts";
+
+/** The mission service, loaded only for a mission's task: most tasks have none (src/lazy.ts). */
+const missionService = () =>
+  lazyImport<typeof import("../mission/service.ts")>("../mission/service.ts", import.meta.url);
 
 export async function syncMissionAfterCompletion(
   town: Town,
   store: Store,
   task: Task,
 ): Promise<CompletionSync | undefined> {
-  return await onTaskCompleted(
-    { store, root: town.root, config: missionConfigFrom(town.config.raw) },
-    task,
-  );
+  // A broken [mission] table fails every completion, as it always has.
+  const config = missionConfigFrom(town.config.raw);
+  if (missionTaskInfo(task) === undefined) return undefined; // onTaskCompleted's own first test
+  const { onTaskCompleted } = await missionService();
+  return await onTaskCompleted({ store, root: town.root, config }, task);
 }
 
 export function missionSyncJson(s: CompletionSync | undefined) {

@@ -39,7 +39,7 @@ interface Run {
  * a `tt` process has one run, on the process's own sink, which needs none.
  */
 let runs: AsyncLocalStorage<Run> | undefined;
-/** Not a literal, so Deno does not prepare the module before a run needs it (see lazy.ts). */
+/** Not a literal, so Deno does not prepare the module before a run needs it (see src/lazy.ts). */
 const ASYNC_HOOKS = "node:async_hooks";
 /** The run on the process's sink (`tt` itself runs one at a time). */
 let processRun: Run | undefined;

@@ -15,8 +15,9 @@ import {
   setGlobalValue,
 } from "../town/global_config.ts";
 import { PRESET_CLI_NAMES } from "../town/cli_presets.ts";
-import { type GlobalOptions, globalOptions } from "./globals.ts";
+import { globalOptions } from "./globals.ts";
 import { openCommandTown } from "./open_town.ts";
+import { startAction } from "./town_start.ts";
 import { report, say } from "./output.ts";
 import { jsonHelp } from "./values.ts";
 
@@ -218,24 +219,6 @@ export function registerTownCommands(program: Command): void {
         );
       },
     );
-}
-
-/** `tt start`. */
-export async function startAction(opts: { json?: boolean }, globals: GlobalOptions): Promise<void> {
-  const town = await openCommandTown(globals);
-  const data = {
-    town: town.name,
-    root: town.root,
-    redis: town.redisUrl,
-    managed: town.server !== undefined,
-    started: town.startedServer,
-  };
-  await town.close();
-  report(opts.json, data, (d) => [
-    `Town '${d.town}' is running (Redis ${d.redis}${
-      d.managed ? (d.started ? ", started now" : ", already running") : ", external"
-    })`,
-  ]);
 }
 
 function capitalize(text: string): string {

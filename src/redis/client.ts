@@ -14,8 +14,9 @@ import { type ConnectOptions, describeEndpoint, parseRedisUrl } from "./url.ts";
 import { Pipeline, Transaction } from "./pipeline.ts";
 import { Script } from "./script.ts";
 import { RedisCommands } from "./commands.ts";
-import { Subscriber, type SubscriberOptions } from "./pubsub.ts";
+import type { Subscriber, SubscriberOptions } from "./pubsub.ts";
 import { sleep } from "../sleep.ts";
+import { lazyImport } from "../lazy.ts";
 
 export interface ReconnectOptions {
   /** First delay between attempts; doubles up to `maxDelayMs`. Default 50 ms. */
@@ -69,8 +70,13 @@ export class RedisClient extends RedisCommands {
    * A pub/sub subscriber on its own connection, with the same endpoint, AUTH and db. It does
    * not reconnect: its `done` promise resolves when the connection ends.
    */
-  subscriber(options?: SubscriberOptions): Promise<Subscriber> {
-    return Subscriber.connect(this.options, options);
+  async subscriber(options?: SubscriberOptions): Promise<Subscriber> {
+    // Loaded on first use: most commands never subscribe (see src/lazy.ts).
+    const { Subscriber } = await lazyImport<typeof import("./pubsub.ts")>(
+      "./pubsub.ts",
+      import.meta.url,
+    );
+    return await Subscriber.connect(this.options, options);
   }
 
   /**

@@ -17,13 +17,22 @@ import {
   withPrivateUmask,
   writePrivateFile,
 } from "../private_files.ts";
-import { findServerByDir, isServerProcess } from "./server_process.ts";
+import { findServerByDir } from "./server_process.ts";
 import { type SavedData, savedData } from "./server_data.ts";
-import { serverArgs, serverConfigFile, serverConfigText, serverEndpoint } from "./server_config.ts";
+import {
+  isLoopback,
+  serverArgs,
+  serverConfigFile,
+  serverConfigText,
+  serverEndpoint,
+} from "./server_config.ts";
 import { enableAof } from "./server_settings.ts";
 
-export { serverEndpoint } from "./server_config.ts";
+export { isLoopback, serverEndpoint } from "./server_config.ts";
 export { requirePassword } from "./server_settings.ts";
+import { serverState } from "./server_state.ts";
+export { diedUncleanly, type ServerState, serverState } from "./server_state.ts";
+export { describeLoss } from "./server_data.ts";
 import { sleep } from "../sleep.ts";
 
 export interface ManagedServer {
@@ -42,11 +51,6 @@ export interface ManagedServer {
   aofName: string;
   /** `redis-server` by default (searched on PATH). */
   binary?: string;
-}
-
-export interface ServerState {
-  running: boolean;
-  pid?: number;
 }
 
 /** What `ensureServer` did. */
@@ -106,24 +110,6 @@ export async function pingServer(server: ManagedServer, timeoutMs = 1000): Promi
   } finally {
     await conn?.close();
   }
-}
-
-/** Reads the pid file and tells whether that process is alive and a redis-server. */
-export async function serverState(server: ManagedServer): Promise<ServerState> {
-  const pid = await readPid(server.pidFile);
-  if (pid === undefined) return { running: false };
-  return isServerProcess(server, pid) ? { running: true, pid } : { running: false, pid };
-}
-
-/**
- * Whether a server that is not running died without a clean shutdown: a clean one removes its
- * pid file and socket, so finding either means it was killed (SIGKILL, the OOM killer, a power
- * cut) rather than stopped on purpose.
- */
-export async function diedUncleanly(server: ManagedServer): Promise<boolean> {
-  const exists = (path: string) => Deno.lstat(path).then(() => true, () => false);
-  return await exists(server.pidFile) ||
-    (server.socketPath !== undefined && await exists(server.socketPath));
 }
 
 /**
@@ -318,15 +304,6 @@ async function withLock<T>(lockFile: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function readPid(pidFile: string): Promise<number | undefined> {
-  try {
-    const text = (await Deno.readTextFile(pidFile)).trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function signal(pid: number, sig: Deno.Signal): void {
   try {
     Deno.kill(pid, sig);
@@ -354,10 +331,6 @@ async function lastLogError(logFile: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
 }
 
 function describe(server: ManagedServer): string {

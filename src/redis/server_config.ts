@@ -16,6 +16,10 @@ export function serverEndpoint(server: ManagedServer): Endpoint {
     : { kind: "tcp", hostname, port: tcp.port };
 }
 
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
 /** The file that gives redis-server what must not be on its command line (the password). */
 export function serverConfigFile(server: ManagedServer): string {
   return `${server.dir}/redis.conf`;

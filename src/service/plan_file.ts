@@ -7,13 +7,8 @@ import { join } from "node:path";
 import { ConfigError, TtError } from "../errors.ts";
 import { parseId } from "../model/ids.ts";
 import { parseTaskState, TASK_STATES, type TaskState } from "../model/task.ts";
-import {
-  isTable,
-  parseToml,
-  readTextIfExists,
-  type TomlTable,
-  writeTextAtomic,
-} from "../town/toml_file.ts";
+import { isTable, readTextIfExists, type TomlTable, writeTextAtomic } from "../town/toml_file.ts";
+import { parseToml } from "../town/toml_text.ts";
 import {
   arrayBlocks,
   type Layout,

@@ -15,7 +15,7 @@ import {
 import type { Task, TaskState } from "../model/task.ts";
 import type { RunningTask, TaskStateSummary } from "../store/task_states.ts";
 import type { TaskBrief } from "../store/tasks.ts";
-import { serverState } from "../redis/server.ts";
+import { serverState } from "../redis/server_state.ts";
 import type { Store } from "../store/store.ts";
 import type { Town } from "../town/town.ts";
 

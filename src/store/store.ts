@@ -2,26 +2,32 @@
  * Everything a command needs to read or change a town's data, bound to one connection. The
  * store is sealed: key names live in keys.ts, Lua scripts behind repository methods, and the
  * connection itself is not part of the Store (only repositories hold it).
+ *
+ * The repositories the per-round commands (send, task complete, status, ...) do not use are
+ * deferred: their modules load on their first call (deferred.ts).
  */
+import { lazyImport } from "../lazy.ts";
 import type { RedisClient } from "../redis/client.ts";
 import { ActivityLog } from "./activity.ts";
 import { AgentStore } from "./agents.ts";
 import { WriteBatch } from "./batch.ts";
 import { Connections } from "./connections.ts";
-import { Docket } from "./docket.ts";
+import { deferred } from "./deferred.ts";
+import type { Docket } from "./docket.ts";
 import { EventLog } from "./events.ts";
-import { HostStore } from "./hosts.ts";
+import type { HostStore } from "./hosts.ts";
 import { type TownKeys, townKeys } from "./keys.ts";
 import { Leases } from "./leases.ts";
 import { Mailbox } from "./mailbox.ts";
-import { Migration } from "./migration.ts";
-import { MissionStore } from "./missions.ts";
+import { missionKeys } from "./mission_keys.ts";
+import type { Migration } from "./migration.ts";
+import type { MissionStore } from "./missions.ts";
 import { Overview } from "./overview.ts";
-import { ReclaimSteps } from "./reclaim.ts";
-import { Snapshots } from "./snapshots.ts";
+import type { ReclaimSteps } from "./reclaim.ts";
+import type { Snapshots } from "./snapshots.ts";
 import { TaskStates } from "./task_states.ts";
 import { TaskStore } from "./tasks.ts";
-import { TownWipe } from "./wipe.ts";
+import type { TownWipe } from "./wipe.ts";
 
 export interface Store {
   keys: TownKeys;
@@ -56,6 +62,17 @@ export interface Store {
   transaction(): WriteBatch;
 }
 
+/** The deferred repositories' modules (listed in LAZY_MODULES, see src/lazy.ts). */
+const modules = {
+  hosts: () => lazyImport<typeof import("./hosts.ts")>("./hosts.ts", import.meta.url),
+  missions: () => lazyImport<typeof import("./missions.ts")>("./missions.ts", import.meta.url),
+  reclaim: () => lazyImport<typeof import("./reclaim.ts")>("./reclaim.ts", import.meta.url),
+  snapshots: () => lazyImport<typeof import("./snapshots.ts")>("./snapshots.ts", import.meta.url),
+  wipe: () => lazyImport<typeof import("./wipe.ts")>("./wipe.ts", import.meta.url),
+  migration: () => lazyImport<typeof import("./migration.ts")>("./migration.ts", import.meta.url),
+  docket: () => lazyImport<typeof import("./docket.ts")>("./docket.ts", import.meta.url),
+};
+
 export function openStore(redis: RedisClient, townName: string): Store {
   const keys = townKeys(townName);
   const events = new EventLog(redis, keys);
@@ -67,15 +84,18 @@ export function openStore(redis: RedisClient, townName: string): Store {
     mailbox: new Mailbox(redis, keys),
     events,
     activity: new ActivityLog(redis, keys),
-    hosts: new HostStore(redis, keys),
-    missions: new MissionStore(redis, keys, events),
+    hosts: deferred(async () => new (await modules.hosts()).HostStore(redis, keys)),
+    missions: deferred(
+      async () => new (await modules.missions()).MissionStore(redis, keys, events),
+      { keys: missionKeys(townName) },
+    ),
     leases: new Leases(redis, keys),
     overview: new Overview(redis, keys),
-    reclaim: new ReclaimSteps(redis, keys),
-    snapshots: new Snapshots(redis, keys),
-    wipe: new TownWipe(redis, keys),
-    migration: new Migration(redis, keys),
-    docket: new Docket(redis, keys),
+    reclaim: deferred(async () => new (await modules.reclaim()).ReclaimSteps(redis, keys)),
+    snapshots: deferred(async () => new (await modules.snapshots()).Snapshots(redis, keys)),
+    wipe: deferred(async () => new (await modules.wipe()).TownWipe(redis, keys)),
+    migration: deferred(async () => new (await modules.migration()).Migration(redis, keys)),
+    docket: deferred(async () => new (await modules.docket()).Docket(redis, keys)),
     connections: new Connections(redis),
     pipeline: () => new WriteBatch(redis.pipeline()),
     transaction: () => new WriteBatch(redis.multi()),

@@ -1,10 +1,9 @@
 /**
- * `tinytown.toml`: the typed town configuration, its defaults, and loading/saving it. Saving
+ * `tinytown.toml`: the typed town configuration, parsing and saving it (its defaults and
+ * loading it are in config_load.ts, which the per-round commands load alone). Saving
  * merges the known fields into the document as it was read, so keys tt does not know about
  * (newer tinytown versions, hand edits) survive.
  */
-import { join } from "../path.ts";
-import { ConfigError, NotInitializedError } from "../errors.ts";
 import {
   type AgentCliEntry,
   effectiveAgentClis,
@@ -12,25 +11,24 @@ import {
   presetEntries,
   resolveCliName,
 } from "./cli_presets.ts";
+import { defaultTownConfig, townConfigFromDoc, townConfigPath } from "./config_load.ts";
 import { type Env, processEnv } from "./env.ts";
 import type { GlobalConfig } from "./global_config.ts";
-import { quoted, townNameProblem, validateTownName } from "./name.ts";
-import { readTownSections, townSectionsToToml } from "./config_sections.ts";
-import {
-  keyError,
-  mergeKnown,
-  parseToml,
-  readBool,
-  readInt,
-  readString,
-  readTextIfExists,
-  stringifyToml,
-  type TomlSource,
-  type TomlTable,
-  writeTextAtomic,
-} from "./toml_file.ts";
+import { validateTownName } from "./name.ts";
+import { townSectionsToToml } from "./config_sections.ts";
+import { mergeKnown, type TomlSource, type TomlTable, writeTextAtomic } from "./toml_file.ts";
+import { parseToml, stringifyToml } from "./toml_text.ts";
 
-export const CONFIG_FILE_NAME = "tinytown.toml";
+export {
+  CONFIG_FILE_NAME,
+  defaultAgentSettings,
+  defaultRedisSettings,
+  defaultTownConfig,
+  defaultTownhallSettings,
+  loadTownConfig,
+  townConfigFromDoc,
+  townConfigPath,
+} from "./config_load.ts";
 
 export interface RedisSettings {
   /** Explicit `redis://`, `rediss://` or `unix://` URL; blank counts as absent. */
@@ -121,106 +119,10 @@ export interface TownConfig {
   raw: TomlTable;
 }
 
-export function defaultRedisSettings(): RedisSettings {
-  return {
-    useSocket: true,
-    socketPath: ".tt/redis.sock",
-    host: "127.0.0.1",
-    port: 6379,
-    persist: true,
-    aofPath: ".tt/redis.aof",
-    tlsEnabled: false,
-    bind: "127.0.0.1",
-  };
-}
-
-export function defaultTownhallSettings(): TownhallSettings {
-  return {
-    bind: "127.0.0.1",
-    restPort: 8080,
-    requestTimeoutMs: 30000,
-    auth: { mode: "none", apiKeyScopes: [], requiredScopes: [], clockSkewSeconds: 60 },
-    tls: { enabled: false },
-    mtls: { enabled: false, required: false },
-    rateLimit: {
-      enabled: true,
-      requestsPerMinute: 120,
-      mutatingRequestsPerMinute: 60,
-      burstSize: 20,
-      perAddressRequestsPerMinute: 600,
-      perAddressBurstSize: 60,
-    },
-  };
-}
-
-export function defaultAgentSettings(): AgentSettings {
-  return {
-    idleTimeoutSecs: 300,
-    leaseSecs: 30,
-    roundTimeoutSecs: 3600,
-    stallTimeoutSecs: 600,
-    maxFailedRounds: 3,
-    maxTaskRounds: 3,
-    failedRoundBackoffMs: 1000,
-  };
-}
-
-/** A config with every default and no agent CLI tables (what a minimal file loads as). */
-export function defaultTownConfig(name: string): TownConfig {
-  return {
-    name,
-    defaultCli: "claude",
-    maxAgents: 10,
-    useCentralRedis: false,
-    useStreams: false,
-    redis: defaultRedisSettings(),
-    townhall: defaultTownhallSettings(),
-    agent: defaultAgentSettings(),
-    agentClis: {},
-    raw: {},
-  };
-}
-
-export function townConfigPath(root: string): string {
-  return join(root, CONFIG_FILE_NAME);
-}
-
-const U32 = { min: 0, max: 4294967295 };
-
 /** Builds a TownConfig from TOML text; `file` is only used in error messages. */
 export function parseTownConfig(text: string, file: string): TownConfig {
   const src: TomlSource = { file, text };
-  const doc = parseToml(src);
-  const name = readString(src, doc, ["name"]);
-  if (name === undefined) throw new ConfigError(`${file}: missing required key 'name'`);
-  // The name is in every Redis key of the town: the rules of `tt init --name` apply.
-  const problem = townNameProblem(name);
-  if (problem !== undefined) {
-    throw keyError(src, ["name"], `is an invalid town name (${quoted(name)} ${problem})`);
-  }
-  const config = defaultTownConfig(name);
-  config.raw = doc;
-  const defaultCli = readString(src, doc, ["default_cli"]);
-  if (defaultCli !== undefined) config.defaultCli = normalizeLegacyCliName(defaultCli);
-  const conductorCli = readString(src, doc, ["conductor_cli"]);
-  if (conductorCli !== undefined && conductorCli.trim() !== "") {
-    config.conductorCli = normalizeLegacyCliName(conductorCli);
-  }
-  config.maxAgents = readInt(src, doc, ["max_agents"], U32) ?? config.maxAgents;
-  config.useCentralRedis = readBool(src, doc, ["use_central_redis"]) ?? config.useCentralRedis;
-  config.useStreams = readBool(src, doc, ["use_streams"]) ?? config.useStreams;
-  readTownSections(src, doc, config);
-  // Split every command now so a broken one is reported at load, not mid-run.
-  effectiveAgentClis(config.agentClis);
-  return config;
-}
-
-/** Loads `root/tinytown.toml`. Missing -> NotInitializedError(root); bad -> ConfigError. */
-export async function loadTownConfig(root: string): Promise<TownConfig> {
-  const file = townConfigPath(root);
-  const text = await readTextIfExists(file);
-  if (text === undefined) throw new NotInitializedError(root);
-  return parseTownConfig(text, file);
+  return townConfigFromDoc(src, parseToml(src));
 }
 
 /** The TOML document for a config: its raw document with the known fields merged in. */

@@ -8,18 +8,20 @@ import { normalizeLegacyCliName } from "./cli_presets.ts";
 import { type Env, processEnv } from "./env.ts";
 import {
   mergeKnown,
-  parseToml,
   readBool,
   readInt,
   readString,
   readStringMap,
   readTable,
   readTextIfExists,
-  stringifyToml,
   type TomlSource,
   type TomlTable,
   writeTextAtomic,
 } from "./toml_file.ts";
+import { parseToml, stringifyToml } from "./toml_text.ts";
+import { generateRedisPassword, globalConfigDir } from "./global_dir.ts";
+
+export { generateRedisPassword, globalConfigDir } from "./global_dir.ts";
 
 export const GLOBAL_CONFIG_FILE_NAME = "config.toml";
 
@@ -46,27 +48,6 @@ export function defaultGlobalConfig(): GlobalConfig {
     redis: { host: "127.0.0.1", port: 16379, useCentral: false },
     raw: {},
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
-}
-
-/**
- * `$TT_HOME`, else `$XDG_CONFIG_HOME/tt`, else `~/.tt`. (The reference only knows `~/.tt`;
- * the overrides let tests and packagers keep tt out of the real home directory.)
- */
-export function globalConfigDir(env: Env = processEnv): string {
-  const ttHome = nonEmpty(env.get("TT_HOME"));
-  if (ttHome) return ttHome;
-  const xdg = nonEmpty(env.get("XDG_CONFIG_HOME"));
-  if (xdg) return join(xdg, "tt");
-  const home = nonEmpty(env.get("HOME")) ??
-    (Deno.build.os === "windows" ? nonEmpty(env.get("USERPROFILE")) : undefined);
-  if (!home) {
-    throw new ConfigError("could not find the home directory: set HOME or TT_HOME");
-  }
-  return join(home, ".tt");
 }
 
 export function globalConfigPath(env: Env = processEnv): string {
@@ -141,12 +122,6 @@ export async function saveGlobalConfig(
   env: Env = processEnv,
 ): Promise<void> {
   await writeTextAtomic(globalConfigPath(env), globalConfigToToml(config), { private: true });
-}
-
-/** `tt_` followed by 32 lowercase hex digits. */
-export function generateRedisPassword(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return "tt_" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -2,7 +2,7 @@
 import { ConfigError } from "../errors.ts";
 import { validateAgentName } from "../model/names.ts";
 import { join, resolve } from "../path.ts";
-import { CONFIG_FILE_NAME } from "./config.ts";
+import { CONFIG_FILE_NAME } from "./config_load.ts";
 
 export interface TownPaths {
   root: string;

@@ -7,7 +7,7 @@
 import { TtError } from "../errors.ts";
 import { dirname, join } from "../path.ts";
 import { mkdirPrivate, writePrivateFile } from "../private_files.ts";
-import { generateRedisPassword } from "./global_config.ts";
+import { generateRedisPassword } from "./global_dir.ts";
 
 export const PASSWORD_FILE_NAME = "redis.password";
 

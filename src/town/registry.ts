@@ -2,19 +2,18 @@
 import { dirname, join, resolve } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { type Env, processEnv } from "./env.ts";
-import { globalConfigDir } from "./global_config.ts";
+import { globalConfigDir } from "./global_dir.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
 import {
   isTable,
   keyError,
-  parseToml,
   readString,
   readTextIfExists,
-  stringifyToml,
   type TomlSource,
   type TomlTable,
   writeTextAtomic,
 } from "./toml_file.ts";
+import { parseToml, stringifyToml } from "./toml_text.ts";
 
 export const REGISTRY_FILE_NAME = "towns.toml";
 

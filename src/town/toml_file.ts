@@ -1,10 +1,9 @@
 /**
- * Shared plumbing for tt's TOML files (town config, global config, registry): parsing with
- * one-line located errors, typed field reading that names the offending key and line, merging
+ * Shared plumbing for tt's TOML files (town config, global config, registry): typed field
+ * reading that names the offending key and line, merging
  * known fields back into the document as read (so unknown keys survive a save), and atomic
  * writes.
  */
-import { parse, stringify, TomlError } from "smol-toml";
 import { dirname } from "../path.ts";
 import { ConfigError } from "../errors.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../private_files.ts";
@@ -20,23 +19,6 @@ export interface TomlSource {
 export function isTable(value: unknown): value is TomlTable {
   return typeof value === "object" && value !== null && !Array.isArray(value) &&
     !(value instanceof Date);
-}
-
-/**
- * Parses TOML text. Integers come back as bigint so a float like `10.0` is not mistaken for an
- * integer; the typed readers below convert them. Errors become `file:line:col: message`.
- */
-export function parseToml(src: TomlSource): TomlTable {
-  try {
-    return parse(src.text, { integersAsBigInt: true }) as TomlTable;
-  } catch (err) {
-    if (err instanceof TomlError) {
-      // smol-toml appends a multi-line code frame; keep only the headline.
-      const headline = err.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
-      throw new ConfigError(`${src.file}:${err.line}:${err.column}: invalid TOML: ${headline}`);
-    }
-    throw err;
-  }
 }
 
 /** Reads a file, returning undefined when it does not exist. */
@@ -72,16 +54,6 @@ export async function writeTextAtomic(
     await Deno.remove(tmp).catch(() => {});
     throw new ConfigError(`cannot write ${file}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/**
- * Serialises a document with a blank line before every table header (smol-toml leaves none
- * after an empty table) and exactly one trailing newline. smol-toml writes strings and arrays
- * on one line, so a line starting with `[` is always a header.
- */
-export function stringifyToml(doc: TomlTable): string {
-  const text = stringify(doc).replace(/([^\n])\n\[/g, "$1\n\n[").trim();
-  return text === "" ? "" : `${text}\n`;
 }
 
 /**

@@ -10,21 +10,16 @@ import {
   RedisError,
   RedisLoadingError,
 } from "../redis/errors.ts";
-import {
-  diedUncleanly,
-  ensureServer,
-  isLoopback,
-  type ManagedServer,
-  requirePassword,
-  serverEndpoint,
-  serverState,
-} from "../redis/server.ts";
-import { describeLoss } from "../redis/server_data.ts";
+import type { ManagedServer } from "../redis/server.ts";
+import { isLoopback, serverEndpoint } from "../redis/server_config.ts";
+import type { ServerState } from "../redis/server_state.ts";
+import { lazyImport } from "../lazy.ts";
 import { tightenPrivateTree } from "../private_files.ts";
 import { type ConnectOptions, parseRedisUrl } from "../redis/url.ts";
-import { loadTownConfig, type TownConfig } from "./config.ts";
+import type { TownConfig } from "./config.ts";
+import { loadTownConfig } from "./config_load.ts";
 import { type Env, processEnv } from "./env.ts";
-import { globalConfigDir } from "./global_config.ts";
+import { globalConfigDir } from "./global_dir.ts";
 import { type TownPaths, townPaths } from "./paths.ts";
 import { isExternalRedis, redisPassword, redisUrl, redisUrlRedacted } from "./redis_endpoint.ts";
 import { ensurePasswordFile, passwordFile, readPasswordFile } from "./redis_password.ts";
@@ -47,6 +42,28 @@ export interface Town {
    */
   warnings: string[];
   close(): Promise<void>;
+}
+
+/**
+ * The code that starts a redis-server and changes a running one's settings: loaded only when
+ * the connect fails, since a command most often finds its server running (see src/lazy.ts).
+ */
+const serverControl = () =>
+  lazyImport<typeof import("../redis/server.ts")>("../redis/server.ts", import.meta.url);
+
+/** The pid-file checks, which only a failed connect (and townServerState) need. */
+const serverStates = () =>
+  lazyImport<typeof import("../redis/server_state.ts")>(
+    "../redis/server_state.ts",
+    import.meta.url,
+  );
+
+async function serverState(server: ManagedServer): Promise<ServerState> {
+  return await (await serverStates()).serverState(server);
+}
+
+async function diedUncleanly(server: ManagedServer): Promise<boolean> {
+  return await (await serverStates()).diedUncleanly(server);
 }
 
 /**
@@ -102,7 +119,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
   } catch (err) {
     if (server && await runsWithoutPassword(server, err)) {
       // Started by an older tt, or before a password was configured: close it now.
-      await requirePassword(server);
+      await (await serverControl()).requirePassword(server);
       warnings.push(
         `${serverName(config)} was running without a password; it now requires the ` +
           `configured or generated one`,
@@ -118,6 +135,7 @@ export async function openTown(root: string, options: OpenOptions = {}): Promise
     ) {
       throw new TownStoppedError(config.name, paths.root, shownUrl);
     } else {
+      const { describeLoss, ensureServer } = await serverControl();
       const ensured = await ensureServer(server);
       startedServer = ensured.started;
       if (ensured.restartedAfterCrash) {

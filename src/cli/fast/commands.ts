@@ -5,13 +5,14 @@
  */
 import type { FastCommand } from "./parse.ts";
 import { resolveGlobalOptions } from "../globals.ts";
-import { lazyImport } from "../lazy.ts";
+import { lazyImport } from "../../lazy.ts";
 
 const messages = () =>
   lazyImport<typeof import("../messages.ts")>("../messages.ts", import.meta.url);
 const tasks = () => lazyImport<typeof import("../tasks.ts")>("../tasks.ts", import.meta.url);
 const status = () => lazyImport<typeof import("../status.ts")>("../status.ts", import.meta.url);
-const town = () => lazyImport<typeof import("../town.ts")>("../town.ts", import.meta.url);
+const townStart = () =>
+  lazyImport<typeof import("../town_start.ts")>("../town_start.ts", import.meta.url);
 
 const json = { flags: "--json" };
 
@@ -93,6 +94,6 @@ export const FAST_COMMANDS: readonly FastCommand[] = [
     path: ["start"],
     args: [],
     options: [json],
-    run: async (_args, opts, g) => (await town()).startAction(opts, resolveGlobalOptions(g)),
+    run: async (_args, opts, g) => (await townStart()).startAction(opts, resolveGlobalOptions(g)),
   },
 ];

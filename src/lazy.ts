@@ -13,7 +13,19 @@ export const LAZY_MODULES = [
   "src/cli/messages.ts",
   "src/cli/tasks.ts",
   "src/cli/status.ts",
-  "src/cli/town.ts",
+  "src/cli/town_start.ts",
+  "src/mission/service.ts",
+  "src/redis/pubsub.ts",
+  "src/redis/server.ts",
+  "src/redis/server_state.ts",
+  "src/store/docket.ts",
+  "src/store/hosts.ts",
+  "src/store/migration.ts",
+  "src/store/missions.ts",
+  "src/store/reclaim.ts",
+  "src/store/snapshots.ts",
+  "src/store/wipe.ts",
+  "src/town/toml_text.ts",
 ] as const;
 
 /** Imports `path` (relative to `base`, an `import.meta.url`) when called. */
