@@ -1,11 +1,11 @@
 /** JSON shapes printed by `--json`: the tinytown serde forms, plus tt's own fields. */
-import { type Agent, agentToJson, displayLabel } from "../model/agent.ts";
+import { type Agent, agentJsonObject, displayLabel } from "../model/agent.ts";
 import { roundFailureJson } from "../model/round_failure.ts";
 import { type Task, taskToJson } from "../model/task.ts";
 
 export function agentJson(agent: Agent): Record<string, unknown> {
   return {
-    ...JSON.parse(agentToJson(agent)),
+    ...agentJsonObject(agent),
     label: displayLabel(agent),
     pid: agent.pid ?? null,
     host: agent.host ?? null,

@@ -1,5 +1,5 @@
 /**
- * `tt status`: one snapshot of the town, read in a fixed number of pipelined round trips
+ * `tt status`: one snapshot of the town, read in a fixed number of round trips
  * whatever the number of agents and tasks. The task counts and running tasks come from the
  * store's per-state sets (O(agents + running tasks)); only `--tasks`, which lists the tasks,
  * reads them all, as does a town whose sets do not cover its tasks (not migrated yet).
@@ -58,18 +58,15 @@ export async function townStatus(
   store: Store,
   opts: { deep?: boolean; tasks?: boolean } = {},
 ): Promise<TownStatus> {
-  const [agents, summary, tasks, taskList] = await Promise.all([
-    store.agents.list(),
+  const [overview, summary, tasks, taskList] = await Promise.all([
+    store.overview.read({ sample: SAMPLE, ...(opts.deep ? { activity: 5 } : {}) }),
     opts.tasks ? undefined : store.taskStates.summary(),
     opts.tasks ? store.tasks.listBrief() : undefined,
     opts.tasks ? store.tasks.list() : undefined,
   ]);
+  const { agents } = overview;
   const { counts: taskCounts, running: runningTasks } = summary ??
     summarize(tasks ?? await store.tasks.listBrief());
-  const numbers = await store.overview.read(agents.map((a) => a.id), {
-    sample: SAMPLE,
-    ...(opts.deep ? { activity: 5 } : {}),
-  });
   const running = new Map<string, RunningTask[]>();
   for (const t of runningTasks) {
     running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
@@ -77,7 +74,7 @@ export async function townStatus(
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
   const statuses = agents.map((agent): AgentStatus => {
-    const n = numbers.agents.get(agent.id)!;
+    const n = overview.numbers.get(agent.id)!;
     const sample = n.inboxSample;
     const categories = emptyCategories();
     for (const raw of sample) {
@@ -106,8 +103,8 @@ export async function townStatus(
     ...(tasks ? { tasks } : {}),
     ...(taskList ? { taskList } : {}),
     taskCounts,
-    backlog: numbers.backlog,
-    deadLetters: numbers.deadLetters,
+    backlog: overview.backlog,
+    deadLetters: overview.deadLetters,
   };
 }
 

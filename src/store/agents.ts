@@ -91,19 +91,9 @@ export class AgentStore {
   async list(): Promise<Agent[]> {
     const ids = await this.redis.smembers(this.keys.agentsIndex);
     const records = await loadHashes(this.redis, ids.map((id) => this.keys.agent(id)));
-    const agents: Agent[] = [];
-    const stale: string[] = [];
-    records.forEach((rec, i) => {
-      try {
-        const agent = agentFromHash(rec);
-        if (agent) agents.push(agent);
-        else stale.push(ids[i]);
-      } catch {
-        stale.push(ids[i]); // a record without a usable id cannot be addressed anyway
-      }
-    });
+    const { agents, stale } = agentsFromRecords(ids, records);
     if (stale.length) await this.redis.srem(this.keys.agentsIndex, ...stale);
-    return agents.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return agents;
   }
 
   /** Writes the given properties of `agent` (only if the record still exists). */
@@ -205,6 +195,30 @@ export class AgentStore {
     if (r.kind === "conductor") throw new AgentNotFoundError(ref, `'${ref}': ${why}`);
     return r.agent;
   }
+}
+
+/**
+ * The agents of the records read for the index entries `ids`, oldest first, with the input
+ * position of each (`rows`), and the entries to drop from the index: a record that is gone, or
+ * one without a usable id (it cannot be addressed anyway).
+ */
+export function agentsFromRecords(
+  ids: readonly string[],
+  records: readonly Record<string, string>[],
+): { agents: Agent[]; rows: number[]; stale: string[] } {
+  const found: { agent: Agent; row: number }[] = [];
+  const stale: string[] = [];
+  records.forEach((rec, row) => {
+    try {
+      const agent = agentFromHash(rec);
+      if (agent) found.push({ agent, row });
+      else stale.push(ids[row]);
+    } catch {
+      stale.push(ids[row]);
+    }
+  });
+  found.sort((a, b) => a.agent.createdAt.getTime() - b.agent.createdAt.getTime());
+  return { agents: found.map((f) => f.agent), rows: found.map((f) => f.row), stale };
 }
 
 export type NameConflict = "name-taken" | "name-case" | "name-is-nickname" | "nickname-is-name";
