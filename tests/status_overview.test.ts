@@ -1,12 +1,15 @@
 /**
  * The per-agent numbers of `tt status`, read in one request: mailbox lengths, in flight, the
  * lease, the inbox sample behind the category counts (only read from a non-empty inbox, at most
- * 200 entries), recent activity with --deep, and index entries whose record is gone.
+ * 200 entries), recent activity with --deep, index entries whose record is gone, and loops
+ * judged by their processes.
  */
 import assert from "node:assert/strict";
+import { type ProcessLooks } from "../src/agent/liveness.ts";
+import { newAgent } from "../src/model/agent.ts";
 import { newMessage } from "../src/model/message.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
-import { townStatus } from "../src/service/town_status.ts";
+import { isStale, townStatus } from "../src/service/town_status.ts";
 import { envFrom } from "../src/town/env.ts";
 import { openTown } from "../src/town/town.ts";
 import { addAgent, withTownStore } from "./helpers/kit.ts";
@@ -67,4 +70,32 @@ Deno.test("status reads every agent's numbers, sample and activity in one reques
       await opened.close();
     }
   });
+});
+
+Deno.test("stale is judged by each loop's process, each process read once", async () => {
+  const agents = [0, 1, 2, 3].map((i) => ({
+    ...newAgent(`l${i}`, "claude"),
+    state: "idle" as const,
+  }));
+  const own = new Deno.Command("sh", { args: ["-c", "sleep 30", agents[0].id] }).spawn();
+  const host = new Deno.Command("sh", { args: ["-c", "sleep 30", "agent-host"] }).spawn();
+  const gone = new Deno.Command("true").spawn();
+  await gone.status;
+  try {
+    const pids = [own.pid, host.pid, host.pid, gone.pid];
+    const withPids = agents.map((a, i) => ({ ...a, pid: pids[i] }));
+    // The first agent's own loop; two agents in one loop host; a loop whose process is gone.
+    const expected = [false, false, false, true];
+    const seen: ProcessLooks = new Map();
+    assert.deepEqual(withPids.map((a) => isStale(a, false, 30, Date.now(), seen)), expected);
+    assert.deepEqual(withPids.map((a) => isStale(a, false, 30)), expected);
+    assert.equal(seen.size, 3);
+    // Another agent's process is not this agent's loop.
+    assert.equal(isStale({ ...agents[1], pid: own.pid }, true, 30, Date.now(), seen), true);
+  } finally {
+    for (const child of [own, host]) {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  }
 });

@@ -4,7 +4,7 @@
  * store's per-state sets (O(agents + running tasks)); only `--tasks`, which lists the tasks,
  * reads them all, as does a town whose sets do not cover its tasks (not migrated yet).
  */
-import { hostname, loopRunsHere } from "../agent/liveness.ts";
+import { hostname, loopRunsHere, type ProcessLooks } from "../agent/liveness.ts";
 import { type Agent, isActiveState } from "../model/agent.ts";
 import {
   classifyMessage,
@@ -69,10 +69,13 @@ export async function townStatus(
     summarize(tasks ?? await store.tasks.listBrief());
   const running = new Map<string, RunningTask[]>();
   for (const t of runningTasks) {
-    running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
+    const of = running.get(t.assignedTo);
+    if (of) of.push(t);
+    else running.set(t.assignedTo, [t]);
   }
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
+  const seen: ProcessLooks = new Map();
   const statuses = agents.map((agent): AgentStatus => {
     const n = overview.numbers.get(agent.id)!;
     const sample = n.inboxSample;
@@ -89,7 +92,7 @@ export async function townStatus(
       categories,
       sampled: sample.length,
       running: running.get(agent.id) ?? [],
-      stale: isStale(agent, n.leaseHeld, leaseSecs, now),
+      stale: isStale(agent, n.leaseHeld, leaseSecs, now, seen),
       ...(n.activity ? { activity: n.activity } : {}),
     };
   });
@@ -130,17 +133,20 @@ export function isStale(
   leaseHeld: boolean,
   leaseSecs: number,
   now = Date.now(),
+  seen?: ProcessLooks,
 ): boolean {
   if (!isActiveState(agent.state)) return false;
   // A loop on this machine is judged by its process: alive means not stale, lease or not.
-  if (agent.pid && (!agent.host || agent.host === hostname())) return !loopRunsHere(agent);
+  if (agent.pid && (!agent.host || agent.host === hostname())) return !loopRunsHere(agent, seen);
   if (leaseHeld) return false;
   return now - agent.lastHeartbeat.getTime() > leaseSecs * 1000;
 }
 
+const NO_MESSAGES = Object.fromEntries(MESSAGE_CATEGORIES.map((c) => [c, 0])) as Record<
+  MessageCategory,
+  number
+>;
+
 function emptyCategories(): Record<MessageCategory, number> {
-  return Object.fromEntries(MESSAGE_CATEGORIES.map((c) => [c, 0])) as Record<
-    MessageCategory,
-    number
-  >;
+  return { ...NO_MESSAGES };
 }

@@ -44,19 +44,26 @@ export interface TownOverview {
 const READ_OVERVIEW = new Script(`
 local sample, activity = tonumber(ARGV[1]), tonumber(ARGV[2])
 local function key(k, id) return ARGV[1 + 2 * k] .. id .. ARGV[2 + 2 * k] end
+local NOTHING = { 0, 0, 0, 0 }
 local agents = {}
 for i, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local flat = redis.call('HGETALL', key(1, id))
   local rec = {}
   for j = 1, #flat, 2 do rec[flat[j]] = flat[j + 1] end
-  local inbox = redis.call('LLEN', key(2, id))
-  local a = { id = id, rec = rec, n = {
-    inbox,
-    redis.call('LLEN', key(3, id)),
-    redis.call('LLEN', key(4, id)) + redis.call('LLEN', key(5, id)),
-    redis.call('EXISTS', key(6, id)),
-  } }
-  if inbox > 0 and sample > 0 then a.s = redis.call('LRANGE', key(2, id), 0, sample - 1) end
+  local a = { id = id, rec = rec, n = NOTHING }
+  local inbox, urgent, inflight, inflight_urgent, lease =
+    key(2, id), key(3, id), key(4, id), key(5, id), key(6, id)
+  -- Most agents of a big town have nothing waiting: one EXISTS answers for all five keys.
+  if redis.call('EXISTS', inbox, urgent, inflight, inflight_urgent, lease) > 0 then
+    local waiting = redis.call('LLEN', inbox)
+    a.n = {
+      waiting,
+      redis.call('LLEN', urgent),
+      redis.call('LLEN', inflight) + redis.call('LLEN', inflight_urgent),
+      redis.call('EXISTS', lease),
+    }
+    if waiting > 0 and sample > 0 then a.s = redis.call('LRANGE', inbox, 0, sample - 1) end
+  end
   if activity > 0 then a.a = redis.call('LRANGE', key(7, id), 0, activity - 1) end
   agents[i] = a
 end
