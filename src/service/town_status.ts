@@ -58,13 +58,14 @@ export async function townStatus(
   store: Store,
   opts: { deep?: boolean; tasks?: boolean } = {},
 ): Promise<TownStatus> {
-  const [overview, summary, tasks, taskList] = await Promise.all([
+  const [overview, summary, tasks, taskList, server] = await Promise.all([
     store.overview.read({ sample: SAMPLE, ...(opts.deep ? { activity: 5 } : {}) }),
     opts.tasks ? undefined : store.taskStates.summary(),
     opts.tasks ? store.tasks.listBrief() : undefined,
     opts.tasks ? store.tasks.list() : undefined,
+    // The server's pid file and process are read while Redis answers.
+    town.server ? serverState(town.server) : undefined,
   ]);
-  const { agents } = overview;
   const { counts: taskCounts, running: runningTasks } = summary ??
     summarize(tasks ?? await store.tasks.listBrief());
   const running = new Map<string, RunningTask[]>();
@@ -76,8 +77,8 @@ export async function townStatus(
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
   const seen: ProcessLooks = new Map();
-  const statuses = agents.map((agent): AgentStatus => {
-    const n = overview.numbers.get(agent.id)!;
+  const statuses = overview.agents.map((n): AgentStatus => {
+    const { agent } = n;
     const sample = n.inboxSample;
     const categories = emptyCategories();
     for (const raw of sample) {
@@ -100,7 +101,7 @@ export async function townStatus(
     name: town.name,
     root: town.root,
     redisUrl: town.redisUrl,
-    ...(town.server ? { server: await serverState(town.server) } : {}),
+    ...(server ? { server } : {}),
     agents: statuses,
     taskTotal: Object.values(taskCounts).reduce((n, c) => n + c, 0),
     ...(tasks ? { tasks } : {}),

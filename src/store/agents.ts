@@ -206,18 +206,18 @@ export function agentsFromRecords(
   ids: readonly string[],
   records: readonly Record<string, string>[],
 ): { agents: Agent[]; rows: number[]; stale: string[] } {
-  const found: { agent: Agent; row: number }[] = [];
+  const found: { agent: Agent; row: number; created: number }[] = [];
   const stale: string[] = [];
   records.forEach((rec, row) => {
     try {
       const agent = agentFromHash(rec);
-      if (agent) found.push({ agent, row });
+      if (agent) found.push({ agent, row, created: agent.createdAt.getTime() });
       else stale.push(ids[row]);
     } catch {
       stale.push(ids[row]);
     }
   });
-  found.sort((a, b) => a.agent.createdAt.getTime() - b.agent.createdAt.getTime());
+  found.sort((a, b) => a.created - b.created);
   return { agents: found.map((f) => f.agent), rows: found.map((f) => f.row), stale };
 }
 

@@ -14,7 +14,9 @@ import { Script } from "../redis/script.ts";
 import { agentsFromRecords } from "./agents.ts";
 import { idKeyParts, type TownKeys } from "./keys.ts";
 
+/** An agent with what status shows of its mailbox and loop. */
 export interface AgentNumbers {
+  agent: Agent;
   inbox: number;
   urgent: number;
   /** In flight, from the inbox and from the urgent list. */
@@ -28,8 +30,7 @@ export interface AgentNumbers {
 
 export interface TownOverview {
   /** Every agent, oldest first; index entries whose record is gone are dropped. */
-  agents: Agent[];
-  numbers: Map<string, AgentNumbers>;
+  agents: AgentNumbers[];
   backlog: number;
   deadLetters: number;
 }
@@ -105,20 +106,20 @@ export class Overview {
       list.map((a) => a.rec),
     );
     if (stale.length) await this.redis.srem(k.agentsIndex, ...stale);
-    const numbers = new Map<string, AgentNumbers>();
-    agents.forEach((agent, i) => {
+    const numbers = agents.map((agent, i): AgentNumbers => {
       const a = list[rows[i]];
       const [inbox, urgent, inflight, lease] = a.n;
-      numbers.set(agent.id, {
+      return {
+        agent,
         inbox,
         urgent,
         inflight,
         leaseHeld: lease > 0,
         inboxSample: asArray<string>(a.s),
         ...(opts.activity ? { activity: asArray<string>(a.a) } : {}),
-      });
+      };
     });
-    return { agents, numbers, backlog: raw.backlog, deadLetters: raw.dead };
+    return { agents: numbers, backlog: raw.backlog, deadLetters: raw.dead };
   }
 }
 
