@@ -16,9 +16,11 @@ import { addAgent, withTownStore } from "./helpers/kit.ts";
 
 Deno.test("status reads every agent's numbers, sample and activity in one request", async () => {
   await withTownStore("overview", async (town, store) => {
-    const busy = await addAgent(store, "busy");
-    await addAgent(store, "quiet", "stopped");
-    const full = await addAgent(store, "full");
+    // Distinct creation times: agents made in one millisecond would list in the index's order.
+    const at = (i: number) => new Date(Date.parse("2026-01-01T00:00:00Z") + i);
+    const busy = await addAgent(store, "busy", { createdAt: at(0) });
+    await addAgent(store, "quiet", { state: "stopped", createdAt: at(1) });
+    const full = await addAgent(store, "full", { createdAt: at(2) });
     const k = store.keys;
     for (let i = 0; i < 2; i++) {
       await store.mailbox.send(

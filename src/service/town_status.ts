@@ -85,7 +85,7 @@ export async function townStatus(
       const m = decodeMessage(raw);
       if (m.ok) categories[classifyMessage(m.message.body)]++;
     }
-    return {
+    const status: AgentStatus = {
       agent,
       inbox: n.inbox,
       urgent: n.urgent,
@@ -94,8 +94,9 @@ export async function townStatus(
       sampled: sample.length,
       running: running.get(agent.id) ?? [],
       stale: isStale(agent, n.leaseHeld, leaseSecs, now, seen),
-      ...(n.activity ? { activity: n.activity } : {}),
     };
+    if (n.activity) status.activity = n.activity;
+    return status;
   });
   return {
     name: town.name,

@@ -217,8 +217,31 @@ export function agentsFromRecords(
       stale.push(ids[row]);
     }
   });
-  found.sort((a, b) => a.created - b.created);
-  return { agents: found.map((f) => f.agent), rows: found.map((f) => f.row), stale };
+  const sorted = byCreation(found);
+  return { agents: sorted.map((f) => f.agent), rows: sorted.map((f) => f.row), stale };
+}
+
+/**
+ * Oldest first, equal times in input order (as a stable sort), with the times sorted natively:
+ * a comparator called some 10,000 times for 1,000 agents, in not-yet-optimized code, cost
+ * `tt status` more than all the rest of its sorting.
+ */
+function byCreation<T extends { created: number }>(items: readonly T[]): T[] {
+  const times = new Float64Array(items.length);
+  const sameTime = new Map<number, T[]>();
+  items.forEach((item, i) => {
+    times[i] = item.created;
+    const group = sameTime.get(item.created);
+    if (group) group.push(item);
+    else sameTime.set(item.created, [item]);
+  });
+  times.sort();
+  const out: T[] = [];
+  for (let i = 0; i < times.length; i++) {
+    if (i > 0 && times[i] === times[i - 1]) continue;
+    for (const item of sameTime.get(times[i])!) out.push(item);
+  }
+  return out;
 }
 
 export type NameConflict = "name-taken" | "name-case" | "name-is-nickname" | "nickname-is-name";

@@ -109,15 +109,16 @@ export class Overview {
     const numbers = agents.map((agent, i): AgentNumbers => {
       const a = list[rows[i]];
       const [inbox, urgent, inflight, lease] = a.n;
-      return {
+      const numbers: AgentNumbers = {
         agent,
         inbox,
         urgent,
         inflight,
         leaseHeld: lease > 0,
         inboxSample: asArray<string>(a.s),
-        ...(opts.activity ? { activity: asArray<string>(a.a) } : {}),
       };
+      if (opts.activity) numbers.activity = asArray<string>(a.a);
+      return numbers;
     });
     return { agents: numbers, backlog: raw.backlog, deadLetters: raw.dead };
   }
