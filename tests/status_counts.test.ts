@@ -196,7 +196,11 @@ async function commandsRun(store: Store): Promise<number> {
 Deno.test("tt status sends as many Redis commands for 1,000 tasks as for 10", async () => {
   await withTownStore("bounded", async (town, store) => {
     const agents: Agent[] = [];
-    for (let i = 0; i < 5; i++) agents.push(await addAgent(store, `a${i}`));
+    // Distinct creation times: agents made in one millisecond would list in the index's order.
+    const created = Date.now();
+    for (let i = 0; i < 5; i++) {
+      agents.push(await addAgent(store, `a${i}`, { createdAt: new Date(created + i) }));
+    }
     const opened = await openTown(town.dir, { env: envFrom(town.env) });
     try {
       const fill = async (n: number) => {

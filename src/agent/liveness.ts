@@ -41,26 +41,47 @@ export function hostname(): string {
 }
 
 /**
+ * What the processes seen so far run, by pid, so that checking many agents (`tt status` on a
+ * town whose loops share a few loop hosts) reads each process once, not once per agent: its
+ * command line; `alive` where it runs but cannot be told (not Linux); null when it is gone.
+ */
+export type ProcessLooks = Map<number, string[] | "alive" | null>;
+
+/**
  * Whether the agent's recorded loop still runs on this machine (its pid, not a recycled one):
  * its own `tt agent-loop` process, or a loop host (whose loops clear the pid when they end).
  */
-export function loopRunsHere(agent: Pick<Agent, "id" | "pid" | "host">): boolean {
-  return loopProcessHere(agent) !== undefined;
+export function loopRunsHere(
+  agent: Pick<Agent, "id" | "pid" | "host">,
+  seen?: ProcessLooks,
+): boolean {
+  return loopProcessHere(agent, seen) !== undefined;
 }
 
 /** What runs the agent's recorded loop here: its own process, a loop host, or nothing. */
 export function loopProcessHere(
   agent: Pick<Agent, "id" | "pid" | "host">,
+  seen?: ProcessLooks,
 ): "process" | "host" | undefined {
   if (!agent.pid || (agent.host && agent.host !== hostname())) return undefined;
-  if (!isAlive(agent.pid)) return undefined;
-  if (Deno.build.os !== "linux") return "process";
+  let look = seen?.get(agent.pid);
+  if (look === undefined) {
+    look = lookAt(agent.pid);
+    seen?.set(agent.pid, look);
+  }
+  if (look === null) return undefined;
+  if (look === "alive") return "process";
+  if (look.includes("agent-host")) return "host";
+  return look.includes(agent.id) ? "process" : undefined;
+}
+
+function lookAt(pid: number): string[] | "alive" | null {
+  if (!isAlive(pid)) return null;
+  if (Deno.build.os !== "linux") return "alive";
   try {
-    const argv = Deno.readTextFileSync(`/proc/${agent.pid}/cmdline`).split("\0");
-    if (argv.includes("agent-host")) return "host";
-    return argv.includes(agent.id) ? "process" : undefined;
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
   } catch {
-    return undefined;
+    return null;
   }
 }
 

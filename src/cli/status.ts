@@ -73,16 +73,18 @@ function statusJson(s: TownStatus, withTasks: boolean) {
     root: s.root,
     running: true,
     redis: { url: s.redisUrl, managed: s.server !== undefined, ...s.server },
-    agents: s.agents.map((a) => ({
-      ...agentJson(a.agent),
-      inbox: a.inbox,
-      urgent: a.urgent,
-      in_flight: a.inflight,
-      stale: a.stale,
-      pending_by_category: a.categories,
-      running_tasks: a.running.map((t) => t.id),
-      ...(a.activity ? { activity: a.activity } : {}),
-    })),
+    agents: s.agents.map((a) => {
+      // Added to the agent's own fresh object, not spread into a copy (thousands of agents).
+      const o = agentJson(a.agent);
+      o.inbox = a.inbox;
+      o.urgent = a.urgent;
+      o.in_flight = a.inflight;
+      o.stale = a.stale;
+      o.pending_by_category = a.categories;
+      o.running_tasks = a.running.map((t) => t.id);
+      if (a.activity) o.activity = a.activity;
+      return o;
+    }),
     tasks: { total: s.taskTotal, by_state: s.taskCounts, backlog: s.backlog },
     dead_letters: s.deadLetters,
     ...(withTasks && s.taskList ? { task_list: s.taskList.map((t) => taskJson(t)) } : {}),

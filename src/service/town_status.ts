@@ -1,10 +1,10 @@
 /**
- * `tt status`: one snapshot of the town, read in a fixed number of pipelined round trips
+ * `tt status`: one snapshot of the town, read in a fixed number of round trips
  * whatever the number of agents and tasks. The task counts and running tasks come from the
  * store's per-state sets (O(agents + running tasks)); only `--tasks`, which lists the tasks,
  * reads them all, as does a town whose sets do not cover its tasks (not migrated yet).
  */
-import { hostname, loopRunsHere } from "../agent/liveness.ts";
+import { hostname, loopRunsHere, type ProcessLooks } from "../agent/liveness.ts";
 import { type Agent, isActiveState } from "../model/agent.ts";
 import {
   classifyMessage,
@@ -58,33 +58,34 @@ export async function townStatus(
   store: Store,
   opts: { deep?: boolean; tasks?: boolean } = {},
 ): Promise<TownStatus> {
-  const [agents, summary, tasks, taskList] = await Promise.all([
-    store.agents.list(),
+  const [overview, summary, tasks, taskList, server] = await Promise.all([
+    store.overview.read({ sample: SAMPLE, ...(opts.deep ? { activity: 5 } : {}) }),
     opts.tasks ? undefined : store.taskStates.summary(),
     opts.tasks ? store.tasks.listBrief() : undefined,
     opts.tasks ? store.tasks.list() : undefined,
+    // The server's pid file and process are read while Redis answers.
+    town.server ? serverState(town.server) : undefined,
   ]);
   const { counts: taskCounts, running: runningTasks } = summary ??
     summarize(tasks ?? await store.tasks.listBrief());
-  const numbers = await store.overview.read(agents.map((a) => a.id), {
-    sample: SAMPLE,
-    ...(opts.deep ? { activity: 5 } : {}),
-  });
   const running = new Map<string, RunningTask[]>();
   for (const t of runningTasks) {
-    running.set(t.assignedTo, [...(running.get(t.assignedTo) ?? []), t]);
+    const of = running.get(t.assignedTo);
+    if (of) of.push(t);
+    else running.set(t.assignedTo, [t]);
   }
   const leaseSecs = town.config.agent.leaseSecs;
   const now = Date.now();
-  const statuses = agents.map((agent): AgentStatus => {
-    const n = numbers.agents.get(agent.id)!;
+  const seen: ProcessLooks = new Map();
+  const statuses = overview.agents.map((n): AgentStatus => {
+    const { agent } = n;
     const sample = n.inboxSample;
     const categories = emptyCategories();
     for (const raw of sample) {
       const m = decodeMessage(raw);
       if (m.ok) categories[classifyMessage(m.message.body)]++;
     }
-    return {
+    const status: AgentStatus = {
       agent,
       inbox: n.inbox,
       urgent: n.urgent,
@@ -92,22 +93,23 @@ export async function townStatus(
       categories,
       sampled: sample.length,
       running: running.get(agent.id) ?? [],
-      stale: isStale(agent, n.leaseHeld, leaseSecs, now),
-      ...(n.activity ? { activity: n.activity } : {}),
+      stale: isStale(agent, n.leaseHeld, leaseSecs, now, seen),
     };
+    if (n.activity) status.activity = n.activity;
+    return status;
   });
   return {
     name: town.name,
     root: town.root,
     redisUrl: town.redisUrl,
-    ...(town.server ? { server: await serverState(town.server) } : {}),
+    ...(server ? { server } : {}),
     agents: statuses,
     taskTotal: Object.values(taskCounts).reduce((n, c) => n + c, 0),
     ...(tasks ? { tasks } : {}),
     ...(taskList ? { taskList } : {}),
     taskCounts,
-    backlog: numbers.backlog,
-    deadLetters: numbers.deadLetters,
+    backlog: overview.backlog,
+    deadLetters: overview.deadLetters,
   };
 }
 
@@ -133,17 +135,20 @@ export function isStale(
   leaseHeld: boolean,
   leaseSecs: number,
   now = Date.now(),
+  seen?: ProcessLooks,
 ): boolean {
   if (!isActiveState(agent.state)) return false;
   // A loop on this machine is judged by its process: alive means not stale, lease or not.
-  if (agent.pid && (!agent.host || agent.host === hostname())) return !loopRunsHere(agent);
+  if (agent.pid && (!agent.host || agent.host === hostname())) return !loopRunsHere(agent, seen);
   if (leaseHeld) return false;
   return now - agent.lastHeartbeat.getTime() > leaseSecs * 1000;
 }
 
+const NO_MESSAGES = Object.fromEntries(MESSAGE_CATEGORIES.map((c) => [c, 0])) as Record<
+  MessageCategory,
+  number
+>;
+
 function emptyCategories(): Record<MessageCategory, number> {
-  return Object.fromEntries(MESSAGE_CATEGORIES.map((c) => [c, 0])) as Record<
-    MessageCategory,
-    number
-  >;
+  return { ...NO_MESSAGES };
 }

@@ -91,19 +91,9 @@ export class AgentStore {
   async list(): Promise<Agent[]> {
     const ids = await this.redis.smembers(this.keys.agentsIndex);
     const records = await loadHashes(this.redis, ids.map((id) => this.keys.agent(id)));
-    const agents: Agent[] = [];
-    const stale: string[] = [];
-    records.forEach((rec, i) => {
-      try {
-        const agent = agentFromHash(rec);
-        if (agent) agents.push(agent);
-        else stale.push(ids[i]);
-      } catch {
-        stale.push(ids[i]); // a record without a usable id cannot be addressed anyway
-      }
-    });
+    const { agents, stale } = agentsFromRecords(ids, records);
     if (stale.length) await this.redis.srem(this.keys.agentsIndex, ...stale);
-    return agents.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return agents;
   }
 
   /** Writes the given properties of `agent` (only if the record still exists). */
@@ -205,6 +195,53 @@ export class AgentStore {
     if (r.kind === "conductor") throw new AgentNotFoundError(ref, `'${ref}': ${why}`);
     return r.agent;
   }
+}
+
+/**
+ * The agents of the records read for the index entries `ids`, oldest first, with the input
+ * position of each (`rows`), and the entries to drop from the index: a record that is gone, or
+ * one without a usable id (it cannot be addressed anyway).
+ */
+export function agentsFromRecords(
+  ids: readonly string[],
+  records: readonly Record<string, string>[],
+): { agents: Agent[]; rows: number[]; stale: string[] } {
+  const found: { agent: Agent; row: number; created: number }[] = [];
+  const stale: string[] = [];
+  records.forEach((rec, row) => {
+    try {
+      const agent = agentFromHash(rec);
+      if (agent) found.push({ agent, row, created: agent.createdAt.getTime() });
+      else stale.push(ids[row]);
+    } catch {
+      stale.push(ids[row]);
+    }
+  });
+  const sorted = byCreation(found);
+  return { agents: sorted.map((f) => f.agent), rows: sorted.map((f) => f.row), stale };
+}
+
+/**
+ * Oldest first, equal times in input order (as a stable sort), with the times sorted natively:
+ * a comparator called some 10,000 times for 1,000 agents, in not-yet-optimized code, cost
+ * `tt status` more than all the rest of its sorting.
+ */
+function byCreation<T extends { created: number }>(items: readonly T[]): T[] {
+  const times = new Float64Array(items.length);
+  const sameTime = new Map<number, T[]>();
+  items.forEach((item, i) => {
+    times[i] = item.created;
+    const group = sameTime.get(item.created);
+    if (group) group.push(item);
+    else sameTime.set(item.created, [item]);
+  });
+  times.sort();
+  const out: T[] = [];
+  for (let i = 0; i < times.length; i++) {
+    if (i > 0 && times[i] === times[i - 1]) continue;
+    for (const item of sameTime.get(times[i])!) out.push(item);
+  }
+  return out;
 }
 
 export type NameConflict = "name-taken" | "name-case" | "name-is-nickname" | "nickname-is-name";

@@ -66,6 +66,16 @@ export interface TownKeys {
 }
 
 /**
+ * The text before and after the id in a per-id key (`inflightUrgent` has text after it), for
+ * scripts that build the keys of many ids themselves: `before .. id .. after`.
+ */
+export function idKeyParts(key: (id: string) => string): [string, string] {
+  const marked = key("\u0000");
+  const at = marked.indexOf("\u0000");
+  return [marked.slice(0, at), marked.slice(at + 1)];
+}
+
+/**
  * Keys of tinytown versions before towns had names (`tt:agent:<id>`, `tt:backlog`), which
  * `tt migrate` moves into a town.
  */
