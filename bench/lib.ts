@@ -36,11 +36,15 @@ export function compare(
 
 /** One line per result, e.g. `PING round trip  71.2 us vs 64.0 us  ratio 1.11 (goal <= 1.3) PASS`. */
 export function formatResult(r: BenchResult): string {
-  const goal = r.goal.max !== undefined ? `<= ${r.goal.max}` : `>= ${r.goal.min}`;
+  const goal = r.goal.max !== undefined
+    ? `goal <= ${r.goal.max}`
+    : r.goal.min !== undefined
+    ? `goal >= ${r.goal.min}`
+    : "recorded, no goal";
   const num = (n: number) =>
     n >= 1000 ? Math.round(n).toLocaleString("en-US") : n.toFixed(n < 10 ? 2 : 1);
   return `${r.name.padEnd(28)} ours ${num(r.ours)} ${r.unit}  vs  ${num(r.reference)} ${r.unit}` +
-    `   ratio ${r.ratio.toFixed(2)} (goal ${goal})  ${r.pass ? "PASS" : "MISS"}` +
+    `   ratio ${r.ratio.toFixed(2)} (${goal})  ${r.pass ? "PASS" : "MISS"}` +
     (r.note ? `\n${"".padEnd(28)} ${r.note}` : "");
 }
 
