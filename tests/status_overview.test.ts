@@ -5,7 +5,7 @@
  * judged by their processes.
  */
 import assert from "node:assert/strict";
-import { type ProcessLooks } from "../src/agent/liveness.ts";
+import type { ProcessLooks } from "../src/agent/liveness.ts";
 import { newAgent } from "../src/model/agent.ts";
 import { newMessage } from "../src/model/message.ts";
 import { SUPERVISOR_ID } from "../src/model/ids.ts";
