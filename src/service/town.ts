@@ -35,19 +35,18 @@ export function info(ctx: TownContext): TownInfo {
 /** Every agent, oldest first, with its mailbox sizes and current task description. */
 export async function agentsOverview(ctx: TownContext): Promise<AgentOverview[]> {
   const { store } = ctx;
-  const agents = await store.agents.list();
-  const [counts, tasks] = await Promise.all([
-    store.mailbox.counts(agents.map((a) => a.id)),
-    store.tasks.getMany(agents.flatMap((a) => (a.currentTask ? [a.currentTask] : []))),
-  ]);
+  // Records and mailbox sizes in one request (status's overview, without inbox samples);
+  // the current tasks' descriptions only when an agent has one.
+  const { agents } = await store.overview.read({ sample: 0 });
+  const current = agents.flatMap(({ agent: a }) => (a.currentTask ? [a.currentTask] : []));
+  const tasks = current.length ? await store.tasks.getMany(current) : [];
   const scope = new Map(tasks.flatMap((t) => (t ? [[t.id, t.description]] : [])));
-  return agents.map((agent) => {
-    const c = counts.get(agent.id)!;
+  return agents.map(({ agent, inbox, urgent }) => {
     const currentScope = agent.currentTask ? scope.get(agent.currentTask) : undefined;
     return {
       agent,
-      inboxLen: c.inbox,
-      urgentLen: c.urgent,
+      inboxLen: inbox,
+      urgentLen: urgent,
       ...(currentScope !== undefined ? { currentScope } : {}),
     };
   });
