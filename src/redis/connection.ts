@@ -258,7 +258,11 @@ export class RedisConnection {
     if (!this.#writing) this.#flush();
   }
 
-  /** A flush on the event loop's next turn (a write under way takes the bytes anyway). */
+  /**
+   * A flush on the event loop's next turn (a write under way takes the bytes anyway). The
+   * timer does not keep the process alive, but the connection's pending read does, so the
+   * bytes go out before a program that still holds the connection can end.
+   */
   #scheduleDeferredFlush(): void {
     if (this.#writing || this.#flushSoon) return;
     this.#flushSoon = true;
