@@ -5,7 +5,6 @@
  * API keys / OIDC tokens and scopes (401/403 before anything runs), the start-up refusal of a
  * public address without auth, rate limits and the audit log.
  */
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { TtError } from "../errors.ts";
 import { contextOf } from "../lib/context.ts";
 import { auditResult } from "../townhall/security/audit.ts";
@@ -25,6 +24,8 @@ import {
   originAllowed,
   scopesNeeded,
 } from "./http_guard.ts";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { jsonResponseTransport } from "./json_transport.ts";
 import type { Session } from "./server.ts";
 
 /** Where and how to serve. */
@@ -138,15 +139,13 @@ async function listen(host: McpHost, options: HttpOptions): Promise<McpHttpServe
 
   const newSession = async (principal: Principal, req: Request, body: unknown) => {
     const session = host.session("http");
-    const transport: WebStandardStreamableHTTPServerTransport =
-      new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => crypto.randomUUID(),
-        enableJsonResponse: true,
-        onsessioninitialized: (id: string) => {
-          sessions.set(id, { transport, session, seen: Date.now() });
-        },
-        onsessionclosed: (id: string) => endSession(id),
-      });
+    const transport: WebStandardStreamableHTTPServerTransport = jsonResponseTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id: string) => {
+        sessions.set(id, { transport, session, seen: Date.now() });
+      },
+      onsessionclosed: (id: string) => endSession(id),
+    });
     transport.onclose = () => {
       if (transport.sessionId) endSession(transport.sessionId);
     };
