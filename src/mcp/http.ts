@@ -24,7 +24,7 @@ import {
   originAllowed,
   scopesNeeded,
 } from "./http_guard.ts";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { jsonResponseTransport } from "./json_transport.ts";
 import type { Session } from "./server.ts";
 
