@@ -121,11 +121,14 @@ Deno.test("SIGKILLed mid-task: tt recover requeues it, tt restart hands it to th
     const events = (await town.store.events.recent(50)).map((e) => e.event.eventType);
     assert.ok(events.includes("agent_recovered"));
     assert.ok(events.includes("task_requeued"));
-    assert.equal(
-      (await town.store.tasks.get(task))?.state,
-      "running",
-      "started again by the new loop (the fixture does not complete it)",
+    // Started again by the new loop. The fixture never completes it, so a loop on a slow
+    // machine may already have used up its rounds on it (max_task_rounds) and failed it.
+    const requeued = events.lastIndexOf("task_requeued");
+    assert.ok(
+      events.slice(requeued + 1).includes("task_started"),
+      `the task is started again after it was requeued (oldest first: ${events.join(", ")})`,
     );
+    assert.ok(["running", "failed"].includes((await town.store.tasks.get(task))?.state ?? ""));
   } finally {
     await town.done();
   }
