@@ -2,7 +2,8 @@
  * The layer rule of src/: a module imports only its own layer or lower ones, and no imports go
  * round in a cycle. Layers, lowest first:
  *
- *   base     errors.ts, path.ts, process.ts, sleep.ts, version.ts (no tt imports but base)
+ *   base     errors.ts, path.ts, process.ts, sleep.ts, version.ts, lazy.ts, bundled.ts, ...
+ *            (no tt imports but base)
  *   redis    tt's own Redis client and the managed redis-server
  *   model    Agent, Task, Message, events, ids and their wire forms
  *   store    key names, Lua, repositories over Redis (the only code that knows the key layout)
@@ -11,6 +12,7 @@
  *   service  the operations, grouped by noun (service/), and missions (mission/)
  *   lib      the library behind mod.ts
  *   face     the CLI (cli/), townhall REST (townhall/), MCP (mcp/)
+ *   build    the bundled build's entry and its parts (bundle/): the whole program, as main.ts
  *
  * Folders of one layer may import each other, but not round in a cycle. A new folder under
  * src/ has to be given a layer here before it can be imported by anything.
@@ -21,6 +23,7 @@ import { fileURLToPath as fromFileUrl } from "node:url";
 
 const LAYERS: ReadonlyArray<readonly [layer: string, units: readonly string[]]> = [
   ["base", [
+    "bundled.ts",
     "errors.ts",
     "lazy.ts",
     "path.ts",
@@ -37,6 +40,7 @@ const LAYERS: ReadonlyArray<readonly [layer: string, units: readonly string[]]> 
   ["service", ["service", "mission"]],
   ["lib", ["lib"]],
   ["face", ["cli", "townhall", "mcp"]],
+  ["build", ["bundle"]],
 ];
 
 const SRC = fromFileUrl(new URL("../src/", import.meta.url));

@@ -4,6 +4,7 @@
  */
 import { basename, fromFileUrl as fileURLToPath, join } from "../path.ts";
 import { mkdirPrivate } from "../private_files.ts";
+import { bundledMainPath, denoRunFlags } from "../bundled.ts";
 
 /** True in a `deno compile`d binary, where the executable is tt itself rather than deno. */
 export function isCompiledBinary(): boolean {
@@ -11,15 +12,18 @@ export function isCompiledBinary(): boolean {
   return name !== "deno" && name !== "deno.exe";
 }
 
-/** The absolute path of this checkout's main.ts (meaningful under `deno run` only). */
+/**
+ * The absolute path of this checkout's main.ts, or of the bundle when running bundled
+ * (meaningful under `deno run` only).
+ */
 export function mainModulePath(): string {
-  return fileURLToPath(new URL("../../main.ts", import.meta.url));
+  return bundledMainPath() ?? fileURLToPath(new URL("../../main.ts", import.meta.url));
 }
 
-/** The argv that runs this same tt; append tt's own arguments. */
+/** The argv that runs this same tt as an agent loop; append tt's own arguments. */
 export function ttArgv(): string[] {
   if (isCompiledBinary()) return [Deno.execPath()];
-  return [Deno.execPath(), "run", "--allow-all", "--quiet", mainModulePath()];
+  return [Deno.execPath(), "run", ...denoRunFlags("loop"), mainModulePath()];
 }
 
 /** Quotes one word for a POSIX shell: '…' with each ' written as '\''. */
@@ -32,9 +36,13 @@ export function shellWord(word: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : shellQuote(word);
 }
 
-/** The sh script that stands in for tt under `deno run`. */
-export function ttShimScript(denoPath: string, mainPath: string): string {
-  return `#!/bin/sh\nexec ${shellQuote(denoPath)} run --allow-all --quiet ${
+/** The sh script that stands in for tt under `deno run` (`flags`: see denoRunFlags). */
+export function ttShimScript(
+  denoPath: string,
+  mainPath: string,
+  flags: readonly string[] = ["--allow-all", "--quiet"],
+): string {
+  return `#!/bin/sh\nexec ${shellQuote(denoPath)} run ${flags.join(" ")} ${
     shellQuote(mainPath)
   } "$@"\n`;
 }
@@ -42,12 +50,17 @@ export function ttShimScript(denoPath: string, mainPath: string): string {
 /** What `<binDir>/tt` stands for: a compiled tt binary, or deno running a main.ts. */
 export type ShimTarget =
   | { kind: "binary"; execPath: string }
-  | { kind: "script"; denoPath: string; mainPath: string };
+  | { kind: "script"; denoPath: string; mainPath: string; flags?: readonly string[] };
 
 /** The shim target for the tt that is running now. */
 export function currentShimTarget(): ShimTarget {
   if (isCompiledBinary()) return { kind: "binary", execPath: Deno.execPath() };
-  return { kind: "script", denoPath: Deno.execPath(), mainPath: mainModulePath() };
+  return {
+    kind: "script",
+    denoPath: Deno.execPath(),
+    mainPath: mainModulePath(),
+    flags: denoRunFlags("command"),
+  };
 }
 
 /**
@@ -63,7 +76,7 @@ export async function ensureTtShim(
   await mkdirPrivate(binDir);
   const shim = join(binDir, "tt");
   if (target.kind === "binary") await ensureBinaryLink(shim, target.execPath);
-  else await ensureScript(shim, ttShimScript(target.denoPath, target.mainPath));
+  else await ensureScript(shim, ttShimScript(target.denoPath, target.mainPath, target.flags));
   return binDir;
 }
 

@@ -1,4 +1,5 @@
 /** Agent commands: spawn, list, kill, interrupt, resume, close, wait, prune, restart, agent-loop. */
+import { lazyImport } from "../lazy.ts";
 import { type Command, Option } from "commander";
 import { TtError, UsageError } from "../errors.ts";
 import type { ControlResult } from "../service/agent_control.ts";
@@ -17,8 +18,10 @@ const rounds = wholeNumber("rounds");
 const DEFAULT_MAX_ROUNDS = 10;
 
 // Command implementations load on use: `tt send` should not pay for the agent loop's imports.
-const control = () => import("../service/agent_control.ts");
-const spawning = () => import("../service/agent_spawn.ts");
+const control = () =>
+  lazyImport<typeof import("../service/agent_control.ts")>("src/service/agent_control.ts");
+const spawning = () =>
+  lazyImport<typeof import("../service/agent_spawn.ts")>("src/service/agent_spawn.ts");
 
 export function registerAgentsCommands(program: Command): void {
   program
@@ -220,7 +223,9 @@ export function registerAgentsCommands(program: Command): void {
     .action(async (name: string, id: string, maxRounds: number, _opts: unknown, cmd: Command) => {
       const agentId = parseId(id);
       if (!agentId) throw new UsageError(`invalid agent id: ${id}`);
-      const { runAgentLoop } = await import("../agent/loop_process.ts");
+      const { runAgentLoop } = await lazyImport<typeof import("../agent/loop_process.ts")>(
+        "src/agent/loop_process.ts",
+      );
       const end = await runAgentLoop({
         root: globalOptions(cmd).town,
         name,

@@ -1,4 +1,5 @@
 /** Builds the `tt` command line and runs it: parse, dispatch, print errors as one line. */
+import { lazyImport } from "../lazy.ts";
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.ts";
 import { reportFailure } from "./failure.ts";
@@ -12,20 +13,38 @@ type Register = (program: Command) => void;
  * `tt send` does not pay for the code of `tt sync` or `tt restore`. In help order.
  */
 const GROUPS = {
-  town: async () => (await import("./town.ts")).registerTownCommands,
-  agents: async () => (await import("./agents.ts")).registerAgentsCommands,
-  logs: async () => (await import("./logs.ts")).registerLogsCommands,
-  messages: async () => (await import("./messages.ts")).registerMessagesCommands,
-  tasks: async () => (await import("./tasks.ts")).registerTasksCommands,
-  status: async () => (await import("./status.ts")).registerStatusCommands,
-  events: async () => (await import("./events.ts")).registerEventsCommands,
-  backlog: async () => (await import("./backlog.ts")).registerBacklogCommands,
-  recovery: async () => (await import("./recovery.ts")).registerRecoveryCommands,
-  plan: async () => (await import("./plan.ts")).registerPlanCommands,
-  conductor: async () => (await import("./conductor.ts")).registerConductorCommands,
-  mission: async () => (await import("./mission.ts")).registerMissionCommands,
-  townhall: async () => (await import("./townhall.ts")).registerTownhallCommands,
-  mcp: async () => (await import("./mcp.ts")).registerMcpCommands,
+  town: async () =>
+    (await lazyImport<typeof import("./town.ts")>("src/cli/town.ts")).registerTownCommands,
+  agents: async () =>
+    (await lazyImport<typeof import("./agents.ts")>("src/cli/agents.ts")).registerAgentsCommands,
+  logs: async () =>
+    (await lazyImport<typeof import("./logs.ts")>("src/cli/logs.ts")).registerLogsCommands,
+  messages: async () =>
+    (await lazyImport<typeof import("./messages.ts")>("src/cli/messages.ts"))
+      .registerMessagesCommands,
+  tasks: async () =>
+    (await lazyImport<typeof import("./tasks.ts")>("src/cli/tasks.ts")).registerTasksCommands,
+  status: async () =>
+    (await lazyImport<typeof import("./status.ts")>("src/cli/status.ts")).registerStatusCommands,
+  events: async () =>
+    (await lazyImport<typeof import("./events.ts")>("src/cli/events.ts")).registerEventsCommands,
+  backlog: async () =>
+    (await lazyImport<typeof import("./backlog.ts")>("src/cli/backlog.ts")).registerBacklogCommands,
+  recovery: async () =>
+    (await lazyImport<typeof import("./recovery.ts")>("src/cli/recovery.ts"))
+      .registerRecoveryCommands,
+  plan: async () =>
+    (await lazyImport<typeof import("./plan.ts")>("src/cli/plan.ts")).registerPlanCommands,
+  conductor: async () =>
+    (await lazyImport<typeof import("./conductor.ts")>("src/cli/conductor.ts"))
+      .registerConductorCommands,
+  mission: async () =>
+    (await lazyImport<typeof import("./mission.ts")>("src/cli/mission.ts")).registerMissionCommands,
+  townhall: async () =>
+    (await lazyImport<typeof import("./townhall.ts")>("src/cli/townhall.ts"))
+      .registerTownhallCommands,
+  mcp: async () =>
+    (await lazyImport<typeof import("./mcp.ts")>("src/cli/mcp.ts")).registerMcpCommands,
 } satisfies Record<string, () => Promise<Register>>;
 
 export type GroupName = keyof typeof GROUPS;

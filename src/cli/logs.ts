@@ -2,6 +2,7 @@
  * `tt logs <agent>`: an agent's round logs (what its CLI printed) and its loop log. Parsing
  * and printing only; the files are found and followed in src/agent/.
  */
+import { lazyImport } from "../lazy.ts";
 import { type Command, Option } from "commander";
 import { TtError } from "../errors.ts";
 import type { RoundFiles } from "../agent/agent_files.ts";
@@ -21,8 +22,10 @@ interface LogsOptions {
   json?: boolean;
 }
 
-const files = () => import("../agent/agent_files.ts");
-const follow = () => import("../service/agent_logs.ts");
+const files = () =>
+  lazyImport<typeof import("../agent/agent_files.ts")>("src/agent/agent_files.ts");
+const follow = () =>
+  lazyImport<typeof import("../service/agent_logs.ts")>("src/service/agent_logs.ts");
 
 export function registerLogsCommands(program: Command): void {
   program

@@ -3,6 +3,7 @@
  * face. Parsing only; the servers live in src/mcp/. Logs go to stderr: in stdio mode stdout
  * carries nothing but JSON-RPC.
  */
+import { lazyImport } from "../lazy.ts";
 import type { Command } from "commander";
 import { globalOptions } from "./globals.ts";
 import { portNumber } from "./options.ts";
@@ -11,7 +12,7 @@ import { writeErr } from "./output.ts";
 const log = (line: string) => writeErr(`${line}\n`);
 
 async function runStdio(cmd: Command): Promise<void> {
-  const { serveStdio } = await import("../mcp/stdio.ts");
+  const { serveStdio } = await lazyImport<typeof import("../mcp/stdio.ts")>("src/mcp/stdio.ts");
   await serveStdio(globalOptions(cmd).town, log);
 }
 
@@ -31,7 +32,7 @@ export function registerMcpSubcommands(townhall: Command): void {
       portNumber("--port"),
     )
     .action(async (opts: { bind?: string; port?: number }, cmd: Command) => {
-      const { serveHttp } = await import("../mcp/http.ts");
+      const { serveHttp } = await lazyImport<typeof import("../mcp/http.ts")>("src/mcp/http.ts");
       const server = await serveHttp({
         town: globalOptions(cmd).town,
         ...(opts.bind !== undefined ? { bind: opts.bind } : {}),

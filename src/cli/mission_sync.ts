@@ -12,7 +12,7 @@ import type { Town } from "../town/town.ts";
 
 /** The mission service, loaded only for a mission's task: most tasks have none (src/lazy.ts). */
 const missionService = () =>
-  lazyImport<typeof import("../mission/service.ts")>("../mission/service.ts", import.meta.url);
+  lazyImport<typeof import("../mission/service.ts")>("src/mission/service.ts");
 
 export async function syncMissionAfterCompletion(
   town: Town,

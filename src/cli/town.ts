@@ -2,6 +2,7 @@
  * Town commands: init, start, stop, reset, towns, config. Parsing and printing only. Commander
  * is only a type here: the fast parser (src/cli/fast/) runs `start` without it.
  */
+import { lazyImport } from "../lazy.ts";
 import type { Command } from "commander";
 import { TtError } from "../errors.ts";
 import {
@@ -29,7 +30,9 @@ export function registerTownCommands(program: Command): void {
     .option("--json", jsonHelp())
     .action(async (opts: { name?: string; json?: boolean }, cmd: Command) => {
       const { town } = globalOptions(cmd);
-      const { initTown } = await import("../service/town_init.ts");
+      const { initTown } = await lazyImport<typeof import("../service/town_init.ts")>(
+        "src/service/town_init.ts",
+      );
       const r = await initTown(town, { name: opts.name });
       // The config stays out of the JSON: in central mode it holds the Redis password.
       const data = {
@@ -64,7 +67,9 @@ export function registerTownCommands(program: Command): void {
     .description("stop the town's agents, then its Redis")
     .option("--json", jsonHelp())
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { stopTown } = await import("../service/town_stop.ts");
+      const { stopTown } = await lazyImport<typeof import("../service/town_stop.ts")>(
+        "src/service/town_stop.ts",
+      );
       const r = await stopTown(globalOptions(cmd).town);
       const json = {
         agents_stopped: r.agentsStopped,
@@ -103,7 +108,9 @@ export function registerTownCommands(program: Command): void {
       async (opts: { force?: boolean; agentsOnly?: boolean; json?: boolean }, cmd: Command) => {
         const town = await openCommandTown(cmd);
         try {
-          const { previewReset, resetTown } = await import("../service/town_reset.ts");
+          const { previewReset, resetTown } = await lazyImport<
+            typeof import("../service/town_reset.ts")
+          >("src/service/town_reset.ts");
           const preview = await previewReset(town);
           const { running, ...counts } = preview;
           const what = opts.agentsOnly
@@ -157,7 +164,9 @@ export function registerTownCommands(program: Command): void {
     .description("list the towns registered on this machine and whether they are running")
     .option("--json", jsonHelp())
     .action(async (opts: { json?: boolean }) => {
-      const { listTownsWithStatus } = await import("../service/town_list.ts");
+      const { listTownsWithStatus } = await lazyImport<typeof import("../service/town_list.ts")>(
+        "src/service/town_list.ts",
+      );
       const towns = await listTownsWithStatus();
       report(
         opts.json,

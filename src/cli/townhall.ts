@@ -2,6 +2,7 @@
  * `tt townhall [rest]` (the REST server) and `tt auth gen-key`. Parsing and printing only;
  * the server lives in src/townhall/.
  */
+import { lazyImport } from "../lazy.ts";
 import type { Command } from "commander";
 import { generateApiKey } from "../townhall/security/api_key.ts";
 import { globalOptions } from "./globals.ts";
@@ -23,7 +24,9 @@ export function registerTownhallCommands(program: Command): void {
       portNumber("--port"),
     )
     .action(async (opts: { bind?: string; port?: number }, cmd: Command) => {
-      const { serveRest } = await import("../townhall/rest/server.ts");
+      const { serveRest } = await lazyImport<typeof import("../townhall/rest/server.ts")>(
+        "src/townhall/rest/server.ts",
+      );
       await serveRest({
         town: globalOptions(cmd).town,
         ...(opts.bind !== undefined ? { bind: opts.bind } : {}),

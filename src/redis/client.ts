@@ -72,10 +72,7 @@ export class RedisClient extends RedisCommands {
    */
   async subscriber(options?: SubscriberOptions): Promise<Subscriber> {
     // Loaded on first use: most commands never subscribe (see src/lazy.ts).
-    const { Subscriber } = await lazyImport<typeof import("./pubsub.ts")>(
-      "./pubsub.ts",
-      import.meta.url,
-    );
+    const { Subscriber } = await lazyImport<typeof import("./pubsub.ts")>("src/redis/pubsub.ts");
     return await Subscriber.connect(this.options, options);
   }
 

@@ -2,6 +2,7 @@
  * An agent CLI whose loop died keeps running in its own session. The loop records the CLI's
  * pid (= its process group) on the agent; `tt recover` and `tt kill` end it with this.
  */
+import { lazyImport } from "../lazy.ts";
 import type { Agent } from "../model/agent.ts";
 import { isAlive } from "../process.ts";
 import { hostname } from "../agent/liveness.ts";
@@ -12,7 +13,9 @@ export async function endOrphanCli(agent: Agent, graceMs = 3000): Promise<boolea
   if (!pid || (agent.host && agent.host !== hostname())) return false;
   if (!isAlive(pid) || !runsFor(pid, agent.id)) return false;
   // The runner (and its node:child_process) is only loaded when there is something to end.
-  const { terminateGroup } = await import("../agent/runner.ts");
+  const { terminateGroup } = await lazyImport<typeof import("../agent/runner.ts")>(
+    "src/agent/runner.ts",
+  );
   await terminateGroup(pid, graceMs);
   return true;
 }

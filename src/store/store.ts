@@ -64,13 +64,13 @@ export interface Store {
 
 /** The deferred repositories' modules (listed in LAZY_MODULES, see src/lazy.ts). */
 const modules = {
-  hosts: () => lazyImport<typeof import("./hosts.ts")>("./hosts.ts", import.meta.url),
-  missions: () => lazyImport<typeof import("./missions.ts")>("./missions.ts", import.meta.url),
-  reclaim: () => lazyImport<typeof import("./reclaim.ts")>("./reclaim.ts", import.meta.url),
-  snapshots: () => lazyImport<typeof import("./snapshots.ts")>("./snapshots.ts", import.meta.url),
-  wipe: () => lazyImport<typeof import("./wipe.ts")>("./wipe.ts", import.meta.url),
-  migration: () => lazyImport<typeof import("./migration.ts")>("./migration.ts", import.meta.url),
-  docket: () => lazyImport<typeof import("./docket.ts")>("./docket.ts", import.meta.url),
+  hosts: () => lazyImport<typeof import("./hosts.ts")>("src/store/hosts.ts"),
+  missions: () => lazyImport<typeof import("./missions.ts")>("src/store/missions.ts"),
+  reclaim: () => lazyImport<typeof import("./reclaim.ts")>("src/store/reclaim.ts"),
+  snapshots: () => lazyImport<typeof import("./snapshots.ts")>("src/store/snapshots.ts"),
+  wipe: () => lazyImport<typeof import("./wipe.ts")>("src/store/wipe.ts"),
+  migration: () => lazyImport<typeof import("./migration.ts")>("src/store/migration.ts"),
+  docket: () => lazyImport<typeof import("./docket.ts")>("src/store/docket.ts"),
 };
 
 export function openStore(redis: RedisClient, townName: string): Store {

@@ -22,8 +22,7 @@ import {
 } from "./toml_file.ts";
 import { parsePlainToml } from "./toml_plain.ts";
 
-const tomlText = () =>
-  lazyImport<typeof import("./toml_text.ts")>("./toml_text.ts", import.meta.url);
+const tomlText = () => lazyImport<typeof import("./toml_text.ts")>("src/town/toml_text.ts");
 
 export const CONFIG_FILE_NAME = "tinytown.toml";
 

@@ -48,15 +48,11 @@ export interface Town {
  * The code that starts a redis-server and changes a running one's settings: loaded only when
  * the connect fails, since a command most often finds its server running (see src/lazy.ts).
  */
-const serverControl = () =>
-  lazyImport<typeof import("../redis/server.ts")>("../redis/server.ts", import.meta.url);
+const serverControl = () => lazyImport<typeof import("../redis/server.ts")>("src/redis/server.ts");
 
 /** The pid-file checks, which only a failed connect (and townServerState) need. */
 const serverStates = () =>
-  lazyImport<typeof import("../redis/server_state.ts")>(
-    "../redis/server_state.ts",
-    import.meta.url,
-  );
+  lazyImport<typeof import("../redis/server_state.ts")>("src/redis/server_state.ts");
 
 async function serverState(server: ManagedServer): Promise<ServerState> {
   return await (await serverStates()).serverState(server);

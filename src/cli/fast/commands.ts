@@ -7,12 +7,10 @@ import type { FastCommand } from "./parse.ts";
 import { resolveGlobalOptions } from "../globals.ts";
 import { lazyImport } from "../../lazy.ts";
 
-const messages = () =>
-  lazyImport<typeof import("../messages.ts")>("../messages.ts", import.meta.url);
-const tasks = () => lazyImport<typeof import("../tasks.ts")>("../tasks.ts", import.meta.url);
-const status = () => lazyImport<typeof import("../status.ts")>("../status.ts", import.meta.url);
-const townStart = () =>
-  lazyImport<typeof import("../town_start.ts")>("../town_start.ts", import.meta.url);
+const messages = () => lazyImport<typeof import("../messages.ts")>("src/cli/messages.ts");
+const tasks = () => lazyImport<typeof import("../tasks.ts")>("src/cli/tasks.ts");
+const status = () => lazyImport<typeof import("../status.ts")>("src/cli/status.ts");
+const townStart = () => lazyImport<typeof import("../town_start.ts")>("src/cli/town_start.ts");
 
 const json = { flags: "--json" };
 
