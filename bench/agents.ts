@@ -3,8 +3,9 @@
  * - `tt start` on a running town / a bare `deno run` (goal <= 5);
  * - send -> loop pickup p50 / raw LPUSH -> BLMOVE p50, timed the same way (<= 1.5);
  * - `tt send` -> pickup / a bare `deno run` (the process start dominates; <= 6);
- * - `tt status` on 1,000 agents and 10,000 tasks / a bare `deno run` (<= 2.5), and the same
- *   with `--json`, which builds and prints ~900 KB of indented JSON (recorded, no goal);
+ * - `tt status` on 1,000 agents and 10,000 tasks, bundled (scripts/bundle.ts) / a bare
+ *   `deno run --no-config` (<= 2.5), and the same with `--json`, which builds and prints ~900 KB
+ *   of indented JSON; both also from source / a bare `deno run` in the checkout (recorded);
  * - loop overhead per round with a no-op CLI / a bare `deno run` (<= 1);
  * - RSS of one idle agent's loop process / a bare `deno run` process (<= 2).
  * Machines differ (a bare `deno run` is 17 ms on one, 62 ms on another): no absolute budgets.
@@ -20,6 +21,8 @@ import { SUPERVISOR_ID } from "../src/model/ids.ts";
 import { envFrom } from "../src/town/env.ts";
 import { stopTown } from "../src/service/town_stop.ts";
 import { rawPickup } from "./idle_agents.ts";
+import { buildBundle } from "../scripts/bundle.ts";
+import { BUNDLE_COMMAND_FLAGS } from "../src/bundled.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const ONE_LINER = new URL("./fixtures/noop.ts", import.meta.url).pathname;
@@ -175,41 +178,71 @@ export async function runAgentBench(options: AgentBenchOptions = {}): Promise<Be
       ),
     );
 
-    log("status on 1,000 agents / 10,000 tasks...");
+    log("status on 1,000 agents / 10,000 tasks (bundle and source)...");
     await populate(store, 1000, 10_000);
-    const status: number[] = [];
-    const statusJson: number[] = [];
-    const bareAgain: number[] = [];
-    for (let i = 0; i < (options.quick ? 2 : 5); i++) {
-      bareAgain.push((await runTimed(Deno.execPath(), ["run", "--quiet", ONE_LINER])).ms);
-      status.push((await runTimed(TT[0], [...TT.slice(1), "--town", dir, "status"], { env })).ms);
-      statusJson.push(
-        (await runTimed(TT[0], [...TT.slice(1), "--town", dir, "status", "--json"], { env })).ms,
+    const bundleDir = await Deno.makeTempDir({ prefix: "tt-bench-bundle-" });
+    try {
+      const { main: bundled } = await buildBundle(`${bundleDir}/bundle`);
+      const BUNDLE = [Deno.execPath(), "run", ...BUNDLE_COMMAND_FLAGS, bundled];
+      const runs = {
+        bare: [] as number[],
+        bareNoConfig: [] as number[],
+        status: [] as number[],
+        json: [] as number[],
+        sourceStatus: [] as number[],
+        sourceJson: [] as number[],
+      };
+      const time = async (argv: string[]) => (await runTimed(argv[0], argv.slice(1), { env })).ms;
+      for (let i = 0; i < (options.quick ? 2 : 5); i++) {
+        runs.bareNoConfig.push(
+          await time([Deno.execPath(), "run", "--quiet", "--no-config", ONE_LINER]),
+        );
+        runs.status.push(await time([...BUNDLE, "--town", dir, "status"]));
+        runs.json.push(await time([...BUNDLE, "--town", dir, "status", "--json"]));
+        runs.bare.push(await time([Deno.execPath(), "run", "--quiet", ONE_LINER]));
+        runs.sourceStatus.push(await time([...TT, "--town", dir, "status"]));
+        runs.sourceJson.push(await time([...TT, "--town", dir, "status", "--json"]));
+      }
+      // The floors again, interleaved with these runs: the machine's load may have changed.
+      const floor = median(runs.bareNoConfig);
+      const sourceFloor = median(runs.bare);
+      results.push(
+        compare(
+          "tt status 1k agents/10k tasks",
+          "ms",
+          median(runs.status),
+          floor,
+          { max: 2.5 },
+          "the bundle / bare deno run --no-config, interleaved",
+        ),
+        // The same with --json: ~900 KB of indented JSON for 1,000 agents, built and printed.
+        compare(
+          "tt status --json, the same town",
+          "ms",
+          median(runs.json),
+          floor,
+          {},
+          "the bundle, as above; prints ~900 KB",
+        ),
+        compare(
+          "source: tt status 1k agents",
+          "ms",
+          median(runs.sourceStatus),
+          sourceFloor,
+          {},
+          "main.ts / bare deno run in the checkout, interleaved",
+        ),
+        compare(
+          "source: tt status --json, 1k",
+          "ms",
+          median(runs.sourceJson),
+          sourceFloor,
+          {},
+        ),
       );
+    } finally {
+      await Deno.remove(bundleDir, { recursive: true }).catch(() => {});
     }
-    // The floor again, interleaved with these runs: the machine's load may have changed.
-    const statusFloor = median(bareAgain);
-    results.push(
-      compare(
-        "tt status 1k agents/10k tasks",
-        "ms",
-        median(status),
-        statusFloor,
-        { max: 2.5 },
-        "/ bare deno run, interleaved",
-      ),
-    );
-    // The same with --json: ~900 KB of indented JSON for 1,000 agents, built and printed.
-    results.push(
-      compare(
-        "tt status --json, the same town",
-        "ms",
-        median(statusJson),
-        statusFloor,
-        {},
-        "/ bare deno run, interleaved; prints ~900 KB",
-      ),
-    );
   } finally {
     await town.close();
     await stopTown(dir, envFrom(env)).catch(() => {});

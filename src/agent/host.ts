@@ -23,8 +23,16 @@ import { parseItem, type StartRequest } from "./host_items.ts";
 
 export type { StartRequest };
 
-/** Seconds between the host's checks (its blocking wait on its queue lasts this long). */
-const CHECK_SECS = 2;
+/**
+ * Seconds between the host's checks (its blocking wait on its queue lasts this long), at most
+ * a third of the lease so leases are renewed in time. What needs a prompt look nudges the
+ * queue instead (kill, interrupt, resume, close, an urgent message to a hosted agent), so the
+ * checks are for the rest: a backlog change, a stop flag or urgent message written by another
+ * tool. Each check costs the host about as much CPU as a bare process's wake-up from BLMOVE;
+ * at 2 s, 30 idle agents cost 5-6x the CPU of one process waiting with 1 s timeouts
+ * (bench/idle_agents.ts, timed per thread), at 5 s about 2.5x.
+ */
+const CHECK_SECS = 5;
 /** A paused loop looks at its record this often even without a wake (states set by others). */
 const PAUSED_WAIT_MS = 30_000;
 
@@ -170,7 +178,9 @@ export class LoopHost {
 
   async #tick(): Promise<void> {
     const { store } = this.opts;
-    const first = await store.hosts.next(this.#blocking!, this.host, this.pid, CHECK_SECS, {
+    const leaseSecs = this.opts.town.config.agent.leaseSecs;
+    const waitSecs = Math.max(1, Math.min(CHECK_SECS, Math.floor(leaseSecs / 3)));
+    const first = await store.hosts.next(this.#blocking!, this.host, this.pid, waitSecs, {
       signal: this.#nudge.signal,
     }).catch((err) => {
       if (this.#nudge.signal.aborted) return null;

@@ -5,7 +5,7 @@
  * the command that spawned it, as when each loop was its own process.
  */
 import { envObject } from "../town/env.ts";
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { isAlive } from "../process.ts";
 import type { TownPaths } from "../town/paths.ts";
 

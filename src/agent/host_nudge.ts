@@ -8,7 +8,7 @@ import { hostname } from "./liveness.ts";
 /**
  * Queues a nudge for the host recorded on the agent (on this machine only when its pid is a
  * live host; on another machine its host reads the same queue). Without it the host still
- * sees the change at its next check, a couple of seconds later.
+ * sees the change at its next check, a few seconds later.
  */
 export async function nudgeHost(store: Store, agent: Pick<Agent, "pid" | "host">): Promise<void> {
   if (!agent.pid) return;

@@ -1,4 +1,7 @@
-/** A split point of the bundle (src/bundle/entry.ts): the full command-line parser (commander) and every command group it loads. */
+/**
+ * A split point of the bundle (src/bundle/entry.ts): the full command-line parser (commander) and
+ * every command group it loads.
+ */
 export * as agentAgentFiles from "../agent/agent_files.ts";
 export * as cliAgents from "../cli/agents.ts";
 export * as cliApp from "../cli/app.ts";

@@ -1,12 +1,13 @@
 /**
  * The entry of the bundled build (`deno task bundle`, scripts/bundle.ts): the program of
- * main.ts (src/cli/main.ts), with a loader for every lazily imported module (src/lazy.ts), which a bundle needs
- * because all its modules share the bundle's URL.
+ * main.ts (src/cli/main.ts), with a loader for every lazily imported module (src/lazy.ts),
+ * which a bundle needs because all its modules share the bundle's URL.
  *
- * Each `import()` here is a split point. The bundler puts modules used by the same set of
+ * Each `import()` here is a split point. The bundler puts the modules used by the same set of
  * split points into one chunk, and every chunk is a file a command must read, so there are
- * only four split points, the large parts few commands need (the *_part.ts files next to
- * this one); the common commands' modules and the small lazy ones are in the first files.
+ * only five split points, the *_part.ts files next to this one: the common commands with the
+ * small lazy modules (fast), the full parser and its command groups (cli), the agent loop, the
+ * servers and the mission service. `tt --version` loads none of them.
  * tests/lazy_modules.test.ts checks this table against LAZY_MODULES.
  */
 import { markBundled } from "../bundled.ts";

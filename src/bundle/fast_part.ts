@@ -1,4 +1,7 @@
-/** A split point of the bundle (src/bundle/entry.ts): the common commands and the small lazy modules. */
+/**
+ * A split point of the bundle (src/bundle/entry.ts): the common commands and the small lazy
+ * modules.
+ */
 export * as cliMessages from "../cli/messages.ts";
 export * as cliStatus from "../cli/status.ts";
 export * as cliTasks from "../cli/tasks.ts";

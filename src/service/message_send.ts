@@ -9,6 +9,7 @@ import { parseId, SUPERVISOR_ID } from "../model/ids.ts";
 import { type MessageBody, newMessage, parseAck, truncateSummary } from "../model/message.ts";
 import type { Store } from "../store/store.ts";
 import { type Env, processEnv } from "../town/env.ts";
+import { nudgeHost } from "../agent/host_nudge.ts";
 
 /** Largest message text tt accepts (bytes of UTF-8): far above any prompt, far below Redis'. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -136,6 +137,9 @@ export async function sendMessage(
   // One write: the message is never delivered without its event, or the other way round.
   await store.events.addTo(store.mailbox.sendTo(store.transaction(), message, { urgent }), event)
     .exec();
+  // An idle loop waits on its inbox only; its host looks at urgent lists at its periodic
+  // check, or at once when nudged. Best effort: the message is already delivered.
+  if (urgent && agent?.pid) await nudgeHost(store, agent).catch(() => {});
   return {
     messageId: message.id,
     type,
