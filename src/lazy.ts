@@ -9,6 +9,7 @@
 
 /** Modules imported through `lazyImport`, from the repository root (for `deno compile`). */
 export const LAZY_MODULES = [
+  "src/agent/host_nudge.ts",
   "src/agent/agent_files.ts",
   "src/agent/loop_process.ts",
   "src/agent/runner.ts",

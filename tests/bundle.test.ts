@@ -9,17 +9,10 @@ import { buildBundle, installBundle } from "../scripts/bundle.ts";
 import { BUNDLE_COMMAND_FLAGS } from "../src/bundled.ts";
 import { VERSION } from "../src/version.ts";
 import { stopTownProcesses } from "./helpers/tt.ts";
+import { waitFor } from "./helpers/kit.ts";
 
 const FIXTURE = new URL("./fixtures/chaos_complete.sh", import.meta.url).pathname;
 const dec = new TextDecoder();
-
-async function poll(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 Deno.test("the bundled tt runs commands, a real loop, and the agent's tt shim", async () => {
   const out = await Deno.makeTempDir({ prefix: "tt-bundle-" });
@@ -62,10 +55,10 @@ Deno.test("the bundled tt runs commands, a real loop, and the agent's tt shim", 
     const loopCmd = await Deno.readTextFile(`/proc/${spawned.pid}/cmdline`).catch(() => "");
     if (loopCmd) assert.ok(loopCmd.includes(built.main), `the loop runs the bundle: ${loopCmd}`);
     const { task_id } = JSON.parse(await ok("assign", "w1", "a job for the bundle", "--json"));
-    await poll("the task to be completed by the agent", async () => {
+    await waitFor("the task to be completed by the agent", async () => {
       const task = JSON.parse(await ok("task", "show", task_id, "--json"));
       return task.state === "completed";
-    });
+    }, 30_000);
     const shim = await Deno.readTextFile(`${dir}/.tt/bin/tt`);
     assert.ok(shim.includes(built.main) && shim.includes("--no-config"), shim);
     const status = JSON.parse(await ok("status", "--json"));

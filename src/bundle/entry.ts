@@ -22,6 +22,7 @@ const servePart = () => import("./serve_part.ts");
 const missionPart = () => import("./mission_part.ts");
 
 const LOADERS: Record<LazyModule, () => Promise<unknown>> = {
+  "src/agent/host_nudge.ts": () => fastPart().then((p) => p.agentHostNudge),
   "src/agent/agent_files.ts": () => cliPart().then((p) => p.agentAgentFiles),
   "src/agent/loop_process.ts": () => loopPart().then((p) => p.agentLoopProcess),
   "src/agent/runner.ts": () => loopPart().then((p) => p.agentRunner),

@@ -2,6 +2,7 @@
  * A split point of the bundle (src/bundle/entry.ts): the common commands and the small lazy
  * modules.
  */
+export * as agentHostNudge from "../agent/host_nudge.ts";
 export * as cliMessages from "../cli/messages.ts";
 export * as cliStatus from "../cli/status.ts";
 export * as cliTasks from "../cli/tasks.ts";

@@ -9,7 +9,7 @@ import { parseId, SUPERVISOR_ID } from "../model/ids.ts";
 import { type MessageBody, newMessage, parseAck, truncateSummary } from "../model/message.ts";
 import type { Store } from "../store/store.ts";
 import { type Env, processEnv } from "../town/env.ts";
-import { nudgeHost } from "../agent/host_nudge.ts";
+import { lazyImport } from "../lazy.ts";
 
 /** Largest message text tt accepts (bytes of UTF-8): far above any prompt, far below Redis'. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -139,7 +139,12 @@ export async function sendMessage(
     .exec();
   // An idle loop waits on its inbox only; its host looks at urgent lists at its periodic
   // check, or at once when nudged. Best effort: the message is already delivered.
-  if (urgent && agent?.pid) await nudgeHost(store, agent).catch(() => {});
+  // Loaded only then: most sends are not urgent, and `tt send` runs in every agent round.
+  if (urgent && agent?.pid) {
+    await lazyImport<typeof import("../agent/host_nudge.ts")>("src/agent/host_nudge.ts")
+      .then((m) => m.nudgeHost(store, agent))
+      .catch(() => {});
+  }
   return {
     messageId: message.id,
     type,
